@@ -1,0 +1,55 @@
+/**
+ * Small string helpers shared by the compiler.
+ * @module
+ */
+
+/** Levenshtein distance, bounded: returns `max + 1` as soon as the distance exceeds `max`. */
+export function editDistance(a: string, b: string, max = Infinity): number {
+  if (a === b) return 0;
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * The candidate nearest to `name` for a "did you mean" hint, or undefined when none is near
+ * (distance at most a third of the length, at least 1; ties broken alphabetically).
+ */
+export function closest(name: string, candidates: Iterable<string>, opts: { ignoreCase?: boolean } = {}): string | undefined {
+  const norm = (s: string) => (opts.ignoreCase ? s.toLowerCase() : s);
+  const n = norm(name);
+  const max = Math.max(1, Math.floor(name.length / 3));
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(n, norm(c), max);
+    if (d <= max && (d < bestD || (d === bestD && best !== undefined && c < best))) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** Compares strings by UTF-16 code units (locale-independent, for deterministic order). */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A "did you mean" suffix for a hint, or the empty string. */
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  const c = closest(name, candidates);
+  return c === undefined ? '' : `did you mean "${c}"? `;
+}
