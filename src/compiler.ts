@@ -1,0 +1,218 @@
+/**
+ * The pipeline: load → validate → check → lower → emit → (verify). Each stage is a pure function
+ * of the previous stage's value, except load (reads files). Writing is the CLI's business
+ * (src/output). User errors come back as diagnostics; an exception is a meshc bug.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { checkMesh } from './check/index.js';
+import { DiagnosticBag } from './diagnostics/bag.js';
+import { defineCodes } from './diagnostics/catalog.js';
+import type { Diagnostic, Span } from './diagnostics/types.js';
+import { loadFromMemory, loadMesh, type LoadResult } from './dsl/load.js';
+import { lowerMesh } from './ir/lower.js';
+import type { MeshIR } from './ir/types.js';
+import { validateDocuments } from './schema/validate.js';
+import { loadTargets } from './target/registry.js';
+import type { OutputFile, Target } from './target/types.js';
+import { meshcVersion } from './util/package.js';
+
+/** Pipeline-level diagnostics (MC4xxx: lowering and targets). */
+export const PipelineCodes = defineCodes({
+  Unsupported: {
+    code: 'MC4001', severity: 'error', title: 'Feature not supported by a target',
+    message: '{target} cannot express {feature}{detail}',
+    hint: 'remove the feature, choose another target, or accept partial output with --allow-partial {target} (or Mesh spec.allowPartial)',
+    doc: 'A target met a feature of the mesh that its proxy cannot express. meshc never drops a feature silently: this is an error, or a warning when partial output for that target was accepted with `--allow-partial TARGET` or `allowPartial: [TARGET]` in the Mesh spec. The emitted config then lacks exactly the named feature.',
+  },
+  UnknownTarget: {
+    code: 'MC4002', severity: 'error', title: 'Unknown target',
+    message: 'unknown target "{name}"',
+    hint: 'targets: {known}',
+    doc: 'The `--target` option names a target that this meshc does not have. `meshc build --help` lists them.',
+  },
+  VerifySkipped: {
+    code: 'MC4003', severity: 'warning', title: 'Verification skipped',
+    message: '{target}: verification skipped: {reason}',
+    doc: 'A target could not run its own checker (its program is not installed, or it lacks a privilege). The output was emitted but not verified.',
+  },
+  TargetCrashed: {
+    code: 'MC4004', severity: 'error', title: 'Target failed',
+    message: 'internal error in target {target}: {detail}',
+    hint: 'this is a bug in meshc; please report it with the input that caused it',
+    doc: 'A target threw an exception while emitting or verifying. This is always a bug in meshc, never a problem with the mesh.',
+  },
+});
+
+/** What to compile and how. */
+export interface CompileOptions {
+  /** A mesh file or directory. */
+  input: string;
+  /** Target names; default every registered target. */
+  targets?: string[];
+  /** Targets whose unsupported features are warnings. */
+  allowPartial?: string[];
+  /** Run each target's verifier on its output. */
+  verify?: boolean;
+  /** Stop after the checker (no IR, no output): `meshc check`. */
+  checkOnly?: boolean;
+}
+
+/** What a compilation produced. */
+export interface CompileResult {
+  /** The input root directory (spans are relative to it). */
+  root: string;
+  /** Every diagnostic, in report order (renderers sort them). */
+  diagnostics: Diagnostic[];
+  /** The IR, when the mesh checked without errors. */
+  ir?: MeshIR;
+  /** Emitted files of every selected target, sorted by path; empty when there are errors. */
+  files: OutputFile[];
+  /** sha256 over the input files' relative paths and contents. */
+  inputHash: string;
+  /** Milliseconds per stage (load, validate, check, lower, emit:<target>, verify:<target>). */
+  timings: Record<string, number>;
+  /** The targets that ran. */
+  targets: string[];
+}
+
+/** Hash of the input: sorted relative paths and contents. */
+export function hashInput(load: LoadResult): string {
+  const h = createHash('sha256');
+  for (const f of load.files) {
+    h.update(f.file).update('\0').update(f.text).update('\0');
+  }
+  return h.digest('hex');
+}
+
+/** Resolves target names (repeated or comma-separated) against the registry. */
+export async function selectTargets(names: string[] | undefined, bag: DiagnosticBag): Promise<Target[]> {
+  const all = await loadTargets();
+  if (!names || names.length === 0) return all.filter((t) => t.name !== 'ir');
+  const wanted = [...new Set(names.flatMap((n) => n.split(',')).map((n) => n.trim()).filter(Boolean))];
+  const out: Target[] = [];
+  for (const n of wanted) {
+    const t = all.find((x) => x.name === n);
+    if (t) out.push(t);
+    else bag.report(PipelineCodes.UnknownTarget, undefined, { name: n, known: all.map((x) => x.name).join(', ') });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** Runs load → IR on an already loaded input; the part of the pipeline every target shares. */
+export function compileLoaded(load: LoadResult, bag: DiagnosticBag, timings: Record<string, number>, checkOnly = false): MeshIR | undefined {
+  bag.add(...load.diagnostics);
+  let t = performance.now();
+  const validated = validateDocuments(load.documents);
+  timings.validate = performance.now() - t;
+  bag.add(...validated.diagnostics);
+  t = performance.now();
+  const checked = checkMesh(validated.resources, load);
+  timings.check = performance.now() - t;
+  bag.add(...checked.diagnostics);
+  if (bag.hasErrors || !checked.mesh || checkOnly) return undefined;
+  t = performance.now();
+  const ir = lowerMesh(checked.mesh);
+  timings.lower = performance.now() - t;
+  return ir;
+}
+
+/** Emits the IR with the given targets. */
+export function emitTargets(
+  ir: MeshIR,
+  targets: Target[],
+  bag: DiagnosticBag,
+  timings: Record<string, number>,
+  allowPartial: string[] = [],
+): OutputFile[] {
+  const files: OutputFile[] = [];
+  const partial = new Set([...allowPartial, ...ir.mesh.allowPartial]);
+  for (const target of targets) {
+    const t = performance.now();
+    const ctx = {
+      meshcVersion: meshcVersion(),
+      unsupported(feature: string, span: Span | undefined, detail?: string) {
+        bag.report(
+          PipelineCodes.Unsupported,
+          span,
+          { target: target.name, feature, detail: detail ? `: ${detail}` : '' },
+          { severity: partial.has(target.name) ? 'warning' : 'error', target: target.name },
+        );
+      },
+      report(info: Parameters<DiagnosticBag['report']>[0], span: Span | undefined, args?: Record<string, string | number>, extras?: Parameters<DiagnosticBag['report']>[3]) {
+        bag.report(info, span, args, { ...extras, target: target.name });
+      },
+    };
+    try {
+      files.push(...target.emit(ir, ctx));
+    } catch (err) {
+      bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: String((err as Error)?.stack ?? err) });
+    }
+    timings[`emit:${target.name}`] = performance.now() - t;
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Runs the selected targets' verifiers over their files. */
+export async function verifyTargets(files: OutputFile[], targets: Target[], bag: DiagnosticBag, timings: Record<string, number>): Promise<void> {
+  for (const target of targets) {
+    if (!target.verify) continue;
+    const mine = files.filter((f) => f.path.startsWith(target.name + '/'));
+    const t = performance.now();
+    const tmpDir = mkdtempSync(join(tmpdir(), `meshc-verify-${target.name}-`));
+    try {
+      const r = await target.verify(mine, { tmpDir });
+      bag.add(...r.diagnostics.map((d) => ({ ...d, target: target.name })));
+      for (const reason of r.skipped) bag.report(PipelineCodes.VerifySkipped, undefined, { target: target.name, reason }, { target: target.name });
+    } catch (err) {
+      bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: String((err as Error)?.stack ?? err) });
+    } finally {
+      rmSync(tmpDir, { recursive: true, force: true });
+    }
+    timings[`verify:${target.name}`] = performance.now() - t;
+  }
+}
+
+/** The whole pipeline, without writing. */
+export async function compile(opts: CompileOptions): Promise<CompileResult> {
+  const timings: Record<string, number> = {};
+  const bag = new DiagnosticBag();
+  const targets = opts.checkOnly ? [] : await selectTargets(opts.targets, bag);
+  let t = performance.now();
+  const load = loadMesh(opts.input);
+  timings.load = performance.now() - t;
+  return finish(load, opts, targets, bag, timings);
+}
+
+/** The whole pipeline over in-memory files (tests). */
+export async function compileMemory(files: Record<string, string>, opts: Omit<CompileOptions, 'input'> = {}): Promise<CompileResult> {
+  const timings: Record<string, number> = {};
+  const bag = new DiagnosticBag();
+  const targets = opts.checkOnly ? [] : await selectTargets(opts.targets, bag);
+  const load = loadFromMemory(files);
+  return finish(load, { ...opts, input: '/mesh' }, targets, bag, timings);
+}
+
+async function finish(load: LoadResult, opts: CompileOptions, targets: Target[], bag: DiagnosticBag, timings: Record<string, number>): Promise<CompileResult> {
+  const ir = compileLoaded(load, bag, timings, opts.checkOnly);
+  let files: OutputFile[] = [];
+  if (ir && !bag.hasErrors) {
+    files = emitTargets(ir, targets, bag, timings, opts.allowPartial);
+    if (opts.verify && !bag.hasErrors) await verifyTargets(files, targets, bag, timings);
+    if (bag.hasErrors) files = [];
+  }
+  const result: CompileResult = {
+    root: load.root,
+    diagnostics: bag.items,
+    files,
+    inputHash: hashInput(load),
+    timings,
+    targets: targets.map((x) => x.name),
+  };
+  if (ir) result.ir = ir;
+  return result;
+}
