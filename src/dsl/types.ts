@@ -275,7 +275,8 @@ export interface RetryPolicy {
 /** Values inherited by every service and route rule unless they set their own. */
 export interface Defaults {
   /**
-   * The whole request timeout, retries included (HTTP); the idle timeout of a connection (TCP).
+   * The whole request timeout of HTTP calls, retries included. (TCP ports use an idle timeout of
+   * 1h unless the service or the route rule sets `timeout`.) `0s` disables the timeout.
    * @default "15s"
    */
   timeout?: Duration;
@@ -1236,11 +1237,13 @@ export interface FilterResource {
 /** TLS termination at a gateway listener. Set exactly one of `certificateFile` and `secretName`. */
 export interface ListenerTls {
   /**
-   * A PEM file with the certificate chain followed by its private key, at this path on the
-   * gateway's host (outside Kubernetes). Never read by meshc: only the path is written.
-   * @example "/etc/meshc/tls/shop.pem"
+   * A PEM file with the certificate chain followed by its private key, at this absolute path on
+   * the gateway's host (outside Kubernetes). Never read by meshc: only the path is written.
+   * @pattern ^/[^\x00-\x1f\x7f]*$
+   * @maxLength 1024
+   * @example "/etc/ssl/private/shop.pem"
    */
-  certificateFile?: FilePath;
+  certificateFile?: string;
   /**
    * A Kubernetes TLS Secret (`tls.crt`, `tls.key`) in the mesh's namespace, mounted into the
    * gateway's pods.
