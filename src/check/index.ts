@@ -1,13 +1,120 @@
 /**
- * The checker (placeholder).
+ * The checker: what makes the language typed. Groups resources, checks names, resolves every
+ * reference and reports all problems in one run. One file per family of checks.
  * @module
  */
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { LoadResult } from '../dsl/load.js';
-import type { LocatedResource } from '../dsl/source.js';
+import type { LocatedResource, ValuePath } from '../dsl/source.js';
+import type { Resource } from '../dsl/types.js';
+import { CheckCodes } from './codes.js';
+import { CheckContext } from './context.js';
+import { checkFilters } from './filters.js';
+import { checkGateways } from './gateways.js';
 import type { CheckedMesh } from './model.js';
+import { checkPolicy } from './policy.js';
+import { checkRoutes } from './routes.js';
+import { checkServices } from './services.js';
+import { MAX_DURATION_MS, parseDuration } from './values.js';
+
+export type { CheckedMesh } from './model.js';
 
 /** Checks resources; returns the checked mesh when it has no errors. */
-export function checkMesh(_resources: readonly LocatedResource[], _load: LoadResult): { mesh?: CheckedMesh; diagnostics: Diagnostic[] } {
-  return { diagnostics: [] };
+export function checkMesh(resources: readonly LocatedResource[], _load?: LoadResult): { mesh?: CheckedMesh; diagnostics: Diagnostic[] } {
+  const ctx = new CheckContext();
+  group(ctx, resources);
+  if (!ctx.mesh) ctx.bag.report(CheckCodes.NoMesh, undefined);
+  for (const lr of resources) checkDurations(ctx, lr, lr.resource.spec, ['spec']);
+  checkDerivedNames(ctx);
+  checkServices(ctx);
+  checkRoutes(ctx);
+  checkFilters(ctx);
+  checkGateways(ctx);
+  if (!ctx.bag.hasErrors) checkPolicy(ctx);
+  const diagnostics = ctx.bag.items;
+  if (ctx.bag.hasErrors || !ctx.mesh) return { diagnostics };
+  return {
+    diagnostics,
+    mesh: {
+      mesh: ctx.mesh,
+      services: ctx.services,
+      routes: ctx.routes,
+      filters: ctx.filters,
+      gateways: ctx.gateways,
+      jwks: ctx.jwks,
+    },
+  };
+}
+
+function group(ctx: CheckContext, resources: readonly LocatedResource[]): void {
+  for (const lr of resources) {
+    const r = lr.resource as Resource;
+    const name = r.metadata.name;
+    if (r.kind === 'Mesh') {
+      if (ctx.mesh) {
+        ctx.report(CheckCodes.MultipleMesh, lr, ['kind'], { name }, {
+          related: [{ span: ctx.span(ctx.mesh, ['kind']), message: 'first Mesh here' }],
+        });
+      } else ctx.mesh = lr as LocatedResource<typeof r>;
+      continue;
+    }
+    const map = (
+      r.kind === 'Service' ? ctx.services : r.kind === 'Route' ? ctx.routes : r.kind === 'Filter' ? ctx.filters : ctx.gateways
+    ) as Map<string, LocatedResource>;
+    const first = map.get(name);
+    if (first) {
+      ctx.report(CheckCodes.DuplicateName, lr, ['metadata', 'name'], { kind: r.kind, name }, {
+        related: [{ span: ctx.span(first, ['metadata', 'name']), message: 'first declared here' }],
+      });
+    } else map.set(name, lr);
+  }
+}
+
+/** Duration fields that must be positive; all others may be 0. */
+const POSITIVE = new Set(['connectTimeout', 'perTryTimeout', 'interval', 'baseEjectionTime', 'per', 'ttl']);
+const DURATION_KEYS = new Set([...POSITIVE, 'timeout', 'duration', 'maxAge']);
+
+/** Range checks of every duration (the schema checked their syntax). */
+function checkDurations(ctx: CheckContext, lr: LocatedResource, v: unknown, path: ValuePath): void {
+  // Iterative walk: specs are small, but keep it free of recursion limits anyway.
+  const stack: { v: unknown; path: ValuePath }[] = [{ v, path }];
+  while (stack.length > 0) {
+    const { v: cur, path: p } = stack.pop()!;
+    if (cur === null || typeof cur !== 'object') continue;
+    for (const [k, child] of Object.entries(cur as Record<string, unknown>)) {
+      const cp = [...p, Array.isArray(cur) ? Number(k) : k];
+      if (typeof child === 'string' && DURATION_KEYS.has(k) && !Array.isArray(cur)) {
+        const ms = parseDuration(child);
+        if (Number.isNaN(ms)) continue;
+        if (ms > MAX_DURATION_MS) ctx.report(CheckCodes.DurationRange, lr, cp, { field: k, bound: 'at most 30 days (720h)' });
+        else if (POSITIVE.has(k) && ms <= 0) ctx.report(CheckCodes.DurationRange, lr, cp, { field: k, bound: 'greater than 0' });
+      } else if (typeof child === 'object') stack.push({ v: child, path: cp });
+    }
+  }
+}
+
+/** Names meshc derives for Kubernetes objects must stay DNS labels and must not collide. */
+function checkDerivedNames(ctx: CheckContext): void {
+  const owners = new Map<string, string>();
+  for (const n of ctx.services.keys()) owners.set(n, `service "${n}"`);
+  const derive = (derived: string, what: string, lr: LocatedResource, path: ValuePath, whatName: string) => {
+    if (derived.length > 63) {
+      ctx.report(CheckCodes.DerivedName, lr, path, { derived, what: whatName }, { which: 'key' });
+      return;
+    }
+    const other = owners.get(derived);
+    if (other) ctx.report(CheckCodes.DerivedNameCollision, lr, path, { derived, what, other }, { which: 'key' });
+    else owners.set(derived, what);
+  };
+  for (const lr of ctx.services.values()) {
+    const n = lr.resource.metadata.name;
+    derive(`${n}-headless`, `the headless Service of "${n}"`, lr, ['metadata', 'name'], 'service');
+    for (const v of Object.keys(lr.resource.spec.versions ?? {})) {
+      derive(`${n}-${v}-headless`, `the headless Service of ${n} ${v}`, lr, ['spec', 'versions', v], 'version');
+    }
+  }
+  for (const lr of ctx.gateways.values()) {
+    const n = lr.resource.metadata.name;
+    derive(`gateway-${n}`, `the ServiceAccount of gateway "${n}"`, lr, ['metadata', 'name'], 'gateway');
+  }
 }

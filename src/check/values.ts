@@ -1,0 +1,163 @@
+/**
+ * Parsing of the language's scalar values (durations, endpoints, CIDRs, regexes), shared by the
+ * checker and the lowering.
+ * @module
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** The longest duration meshc accepts: 30 days. */
+export const MAX_DURATION_MS = 30 * 24 * 3600 * 1000;
+
+/** Parses a duration (`250ms`, `1.5s`, `1m`, `1h`) to whole milliseconds (rounded up). */
+export function parseDuration(s: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/.exec(s);
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  const unit = m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 3_600_000;
+  return Math.ceil(n * unit - 1e-9);
+}
+
+/** A parsed endpoint. */
+export interface ParsedEndpoint {
+  host: string;
+  kind: 'ipv4' | 'ipv6' | 'dns';
+  port?: number;
+}
+
+/** Parses an endpoint string; returns an error phrase when it is malformed. */
+export function parseEndpoint(s: string): ParsedEndpoint | { error: string } {
+  // [v6]:port or [v6]
+  let m = /^\[([^\]]+)\](?::([0-9]{1,5}))?$/.exec(s);
+  if (m) {
+    if (!isIPv6(m[1]!)) return { error: 'IPv6 address' };
+    return withPort({ host: m[1]!.toLowerCase(), kind: 'ipv6' }, m[2]);
+  }
+  if (s.includes(':') && isIPv6(s)) return { host: s.toLowerCase(), kind: 'ipv6' };
+  if (s.split(':').length > 2) return { error: 'IPv6 address' };
+  m = /^([^:]+)(?::([0-9]{1,5}))?$/.exec(s);
+  if (!m) return { error: 'endpoint' };
+  const host = m[1]!;
+  if (/^[0-9.]+$/.test(host)) {
+    if (!isIPv4(host)) return { error: 'IPv4 address' };
+    return withPort({ host, kind: 'ipv4' }, m[2]);
+  }
+  const labels = host.split('.');
+  if (labels.some((l) => !/^[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?$/.test(l)) || host.length > 253) {
+    return { error: 'DNS name' };
+  }
+  if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return { error: 'DNS name (its last label is numeric)' };
+  return withPort({ host: host.toLowerCase(), kind: 'dns' }, m[2]);
+}
+
+function withPort(e: ParsedEndpoint, port: string | undefined): ParsedEndpoint | { error: string } {
+  if (port === undefined) return e;
+  const p = Number(port);
+  if (!(p >= 1 && p <= 65535)) return { error: 'port' };
+  return { ...e, port: p };
+}
+
+/** A parsed CIDR. */
+export interface ParsedCidr {
+  /** Normalised `network/prefix`. */
+  cidr: string;
+  family: 'ipv4' | 'ipv6';
+  /** Whether the input had host bits set (and was normalised). */
+  hostBits: boolean;
+}
+
+/** Parses and normalises a CIDR or bare address. */
+export function parseCidr(s: string): ParsedCidr | { error: string } {
+  const [addr, len, extra] = s.split('/');
+  if (extra !== undefined || addr === undefined) return { error: 'CIDR' };
+  if (isIPv4(addr)) {
+    const prefix = len === undefined ? 32 : Number(len);
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) return { error: 'CIDR prefix length' };
+    const octets = addr.split('.').map(Number);
+    const n = ((octets[0]! << 24) >>> 0) + (octets[1]! << 16) + (octets[2]! << 8) + octets[3]!;
+    const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+    const net = (n & mask) >>> 0;
+    const text = [net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].join('.');
+    return { cidr: `${text}/${prefix}`, family: 'ipv4', hostBits: net !== n };
+  }
+  if (isIPv6(addr)) {
+    const prefix = len === undefined ? 128 : Number(len);
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > 128) return { error: 'CIDR prefix length' };
+    const words = expandIPv6(addr);
+    if (!words) return { error: 'IPv6 address' };
+    let big = 0n;
+    for (const w of words) big = (big << 16n) | BigInt(w);
+    const mask = prefix === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - prefix)) - 1n);
+    const net = big & mask;
+    return { cidr: `${compressIPv6(net)}/${prefix}`, family: 'ipv6', hostBits: net !== big };
+  }
+  return { error: 'CIDR' };
+}
+
+/** Expands an IPv6 address (incl. embedded IPv4) into 8 16-bit words. */
+function expandIPv6(a: string): number[] | undefined {
+  let s = a.toLowerCase();
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  if (v4) {
+    const o = v4[1]!.split('.').map(Number);
+    s = s.slice(0, -v4[1]!.length) + ((o[0]! << 8) | o[1]!).toString(16) + ':' + ((o[2]! << 8) | o[3]!).toString(16);
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 && missing !== 0) return undefined;
+  const words = [...head, ...Array<string>(Math.max(0, missing)).fill('0'), ...tail].map((w) => parseInt(w, 16));
+  return words.length === 8 && words.every((w) => w >= 0 && w <= 0xffff) ? words : undefined;
+}
+
+/** RFC 5952 text of a 128-bit value. */
+function compressIPv6(v: bigint): string {
+  const words: number[] = [];
+  for (let i = 7; i >= 0; i--) words.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return hex.slice(0, bestStart).join(':') + '::' + hex.slice(bestStart + bestLen).join(':');
+}
+
+/** Whether an IPv6 address (already valid) lies in a parsed network. */
+export function normaliseIPv6(addr: string): string {
+  const words = expandIPv6(addr);
+  if (!words) return addr;
+  let big = 0n;
+  for (const w of words) big = (big << 16n) | BigInt(w);
+  return compressIPv6(big);
+}
+
+/**
+ * Checks a regular expression against the portable RE2 subset. Returns a phrase describing the
+ * problem, or undefined when it is fine.
+ */
+export function regexProblem(src: string): string | undefined {
+  if (/\\[1-9]/.test(src.replace(/\\\\/g, ''))) return 'uses a backreference';
+  if (/\(\?<?[=!]/.test(src)) return 'uses lookaround';
+  if (/\(\?>/.test(src)) return 'uses an atomic group';
+  if (/[*+?}][+]/.test(src.replace(/\\./g, ''))) return 'uses a possessive quantifier';
+  if (/\\[kg]/.test(src)) return 'uses a named backreference';
+  try {
+    new RegExp(src);
+  } catch (err) {
+    return `does not compile (${String((err as Error).message).replace(/^Invalid regular expression: /, '')})`;
+  }
+  return undefined;
+}
