@@ -28,7 +28,7 @@ export const NftCodes = defineCodes({
     code: 'MC8004', severity: 'warning', title: 'Source has no address',
     message: 'filter {filter}: {source} has no endpoint addresses, so nftables cannot {verb} its traffic',
     hint: 'give {source} `endpoints` (the hosts it runs on), or add a `cidr` source for the network its traffic comes from (e.g. the pod network)',
-    doc: 'nftables knows a service or gateway only by the addresses listed in its `endpoints`. One that runs only in Kubernetes has none, so a Filter naming it as a source matches nothing in the host ruleset: an allow does not admit it there (its connections meet the default action), a deny does not refuse it. Sidecars still match it by its mTLS identity. Add a `cidr` source for the network its connections come from when hosts outside Kubernetes must admit it.',
+    doc: 'nftables knows a service or gateway only by the addresses listed in its `endpoints`. One that runs only in Kubernetes has none, so a Filter naming it as a source matches nothing in the host ruleset: an allow does not admit it there (its connections meet the default action), a deny does not refuse it. Sidecars still match it by its mTLS identity. Add a `cidr` source for the network its connections come from when hosts outside Kubernetes must admit it; a Filter that already lists a `cidr` source gets no warning.',
   },
   RateIsConnections: {
     code: 'MC8005', severity: 'note', title: 'Rate limit counts new connections',

@@ -228,14 +228,18 @@ export function buildModel(ir: MeshIR, ctx: EmitContext): RulesetModel {
     for (const a of src.addresses) {
       const addr = a.kind === 'dns' ? undefined : parseAddress(a.host, a.kind);
       if (addr === undefined || a.kind === 'dns') {
-        reportOnce(`dnssrc|${rule.filter}|${src.kind}|${src.name}|${a.host}`, NftCodes.DnsSource, a.span ?? src.span, {
-          filter: rule.filter, source: what, host: a.host, verb,
-        });
+        const key = `dnssrc|${rule.filter}|${src.kind}|${src.name}|${a.host}`;
+        if (!reported.has(key)) {
+          reported.add(key);
+          ctx.report(NftCodes.DnsSource, src.span, { filter: rule.filter, source: what, host: a.host, verb },
+            a.span ? { related: [{ span: a.span, message: `${what} lists ${a.host} here` }] } : {});
+        }
         continue;
       }
       out.push(hostPrefix(a.kind, addr));
     }
-    if (src.addresses.length === 0) {
+    // a rule that also names networks has said where such traffic comes from: no warning then
+    if (src.addresses.length === 0 && !rule.from.some((f) => f.kind === 'cidr')) {
       reportOnce(`nosrc|${rule.filter}|${src.kind}|${src.name}`, NftCodes.NoSourceAddress, src.span, {
         filter: rule.filter, source: what, verb,
       });
