@@ -17,7 +17,7 @@ import { loadFromMemory, loadMesh, type LoadResult } from './dsl/load.js';
 import { lowerMesh } from './ir/lower.js';
 import type { MeshIR } from './ir/types.js';
 import { validateDocuments } from './schema/validate.js';
-import { loadTargets } from './target/registry.js';
+import { loadTarget, targetNames } from './target/registry.js';
 import type { OutputFile, Target } from './target/types.js';
 import { meshcVersion } from './util/package.js';
 
@@ -91,14 +91,15 @@ export function hashInput(load: LoadResult): string {
 
 /** Resolves target names (repeated or comma-separated) against the registry. */
 export async function selectTargets(names: string[] | undefined, bag: DiagnosticBag): Promise<Target[]> {
-  const all = await loadTargets();
-  if (!names || names.length === 0) return all.filter((t) => t.name !== 'ir');
-  const wanted = [...new Set(names.flatMap((n) => n.split(',')).map((n) => n.trim()).filter(Boolean))];
+  const all = targetNames();
+  const wanted =
+    !names || names.length === 0
+      ? all.filter((n) => n !== 'ir')
+      : [...new Set(names.flatMap((n) => n.split(',')).map((n) => n.trim()).filter(Boolean))];
   const out: Target[] = [];
   for (const n of wanted) {
-    const t = all.find((x) => x.name === n);
-    if (t) out.push(t);
-    else bag.report(PipelineCodes.UnknownTarget, undefined, { name: n, known: all.map((x) => x.name).join(', ') });
+    if (all.includes(n)) out.push(await loadTarget(n));
+    else bag.report(PipelineCodes.UnknownTarget, undefined, { name: n, known: all.join(', ') });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }

@@ -24,6 +24,16 @@ export class CheckContext {
   readonly filters = new Map<string, LocatedResource<FilterResource>>();
   readonly gateways = new Map<string, LocatedResource<GatewayResource>>();
   readonly jwks = new Map<string, string>();
+  /**
+   * Names (`Kind/name`) of documents that exist but failed to load or validate; `'*'` when a whole
+   * file failed to parse. References to them are not reported again (no cascades).
+   */
+  readonly invalid = new Set<string>();
+
+  /** Whether an unknown reference to `kind`/`name` should be reported (not a cascade). */
+  reportable(kind: 'Service' | 'Gateway' | 'Route' | 'Filter', name: string): boolean {
+    return !this.invalid.has('*') && !this.invalid.has(`${kind}/${name}`);
+  }
 
   /** Reports `info` at the value (or key) at `path` in a resource. */
   report(

@@ -31,7 +31,7 @@ export function checkFilters(ctx: CheckContext): void {
     if ('service' in t) {
       const svc = ctx.services.get(t.service);
       if (!svc) {
-        ctx.report(CheckCodes.UnknownService, lr, ['spec', 'target', 'service'], { name: t.service, suggestion: ctx.suggest(t.service, ctx.services.keys()) });
+        if (ctx.reportable('Service', t.service)) ctx.report(CheckCodes.UnknownService, lr, ['spec', 'target', 'service'], { name: t.service, suggestion: ctx.suggest(t.service, ctx.services.keys()) });
       } else {
         known = svc.resource.spec.ports.map((p) => p.name);
         targetName = t.service;
@@ -40,7 +40,7 @@ export function checkFilters(ctx: CheckContext): void {
     } else {
       const gw = ctx.gateways.get(t.gateway);
       if (!gw) {
-        ctx.report(CheckCodes.UnknownGateway, lr, ['spec', 'target', 'gateway'], { name: t.gateway, suggestion: ctx.suggest(t.gateway, ctx.gateways.keys()) });
+        if (ctx.reportable('Gateway', t.gateway)) ctx.report(CheckCodes.UnknownGateway, lr, ['spec', 'target', 'gateway'], { name: t.gateway, suggestion: ctx.suggest(t.gateway, ctx.gateways.keys()) });
       } else {
         known = gw.resource.spec.listeners.map((l) => l.name);
         targetName = t.gateway;
@@ -74,13 +74,13 @@ export function checkFilters(ctx: CheckContext): void {
       (spec.from ?? []).forEach((src, i) => {
         if ('service' in src) {
           if (!ctx.services.has(src.service)) {
-            ctx.report(CheckCodes.UnknownService, lr, ['spec', 'from', i, 'service'], { name: src.service, suggestion: ctx.suggest(src.service, ctx.services.keys()) });
+            if (ctx.reportable('Service', src.service)) ctx.report(CheckCodes.UnknownService, lr, ['spec', 'from', i, 'service'], { name: src.service, suggestion: ctx.suggest(src.service, ctx.services.keys()) });
           } else if ('gateway' in t) {
             ctx.report(CheckCodes.GatewaySourceOnGateway, lr, ['spec', 'from', i, 'service'], { kind: 'service', name: src.service });
           }
         } else if ('gateway' in src) {
           if (!ctx.gateways.has(src.gateway)) {
-            ctx.report(CheckCodes.UnknownGateway, lr, ['spec', 'from', i, 'gateway'], { name: src.gateway, suggestion: ctx.suggest(src.gateway, ctx.gateways.keys()) });
+            if (ctx.reportable('Gateway', src.gateway)) ctx.report(CheckCodes.UnknownGateway, lr, ['spec', 'from', i, 'gateway'], { name: src.gateway, suggestion: ctx.suggest(src.gateway, ctx.gateways.keys()) });
           } else if ('gateway' in t) {
             ctx.report(CheckCodes.GatewaySourceOnGateway, lr, ['spec', 'from', i, 'gateway'], { kind: 'gateway', name: src.gateway });
           }

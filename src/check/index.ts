@@ -20,17 +20,21 @@ import { MAX_DURATION_MS, parseDuration } from './values.js';
 export type { CheckedMesh } from './model.js';
 
 /** Checks resources; returns the checked mesh when it has no errors. */
-export function checkMesh(resources: readonly LocatedResource[], _load?: LoadResult): { mesh?: CheckedMesh; diagnostics: Diagnostic[] } {
+export function checkMesh(
+  resources: readonly LocatedResource[],
+  load?: LoadResult,
+): { mesh?: CheckedMesh; diagnostics: Diagnostic[] } {
   const ctx = new CheckContext();
+  noteInvalid(ctx, resources, load);
   group(ctx, resources);
-  if (!ctx.mesh) ctx.bag.report(CheckCodes.NoMesh, undefined);
+  if (!ctx.mesh && !ctx.invalid.has('*') && ![...ctx.invalid].some((k) => k.startsWith('Mesh/'))) ctx.bag.report(CheckCodes.NoMesh, undefined);
   for (const lr of resources) checkDurations(ctx, lr, lr.resource.spec, ['spec']);
   checkDerivedNames(ctx);
   checkServices(ctx);
   checkRoutes(ctx);
   checkFilters(ctx);
   checkGateways(ctx);
-  if (!ctx.bag.hasErrors) checkPolicy(ctx);
+  if (!ctx.bag.hasErrors && ctx.invalid.size === 0) checkPolicy(ctx);
   const diagnostics = ctx.bag.items;
   if (ctx.bag.hasErrors || !ctx.mesh) return { diagnostics };
   return {
@@ -44,6 +48,23 @@ export function checkMesh(resources: readonly LocatedResource[], _load?: LoadRes
       jwks: ctx.jwks,
     },
   };
+}
+
+/**
+ * Records what failed before the checker (so that references to it are not reported again): the
+ * `Kind/name` of every loaded document that did not validate, and `'*'` when a file failed to load
+ * or parse (its resources are unknown).
+ */
+function noteInvalid(ctx: CheckContext, resources: readonly LocatedResource[], load: LoadResult | undefined): void {
+  if (!load) return;
+  if (load.diagnostics.some((d) => d.severity === 'error')) ctx.invalid.add('*');
+  const valid = new Set(resources.map((r) => r.doc));
+  for (const doc of load.documents) {
+    if (valid.has(doc)) continue;
+    const v = doc.value as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    if (v && typeof v.kind === 'string' && typeof v.metadata?.name === 'string') ctx.invalid.add(`${v.kind}/${v.metadata.name}`);
+    else ctx.invalid.add('*');
+  }
 }
 
 function group(ctx: CheckContext, resources: readonly LocatedResource[]): void {

@@ -29,7 +29,7 @@ export function checkRoutes(ctx: CheckContext): void {
       if (spec.hosts !== undefined) ctx.report(CheckCodes.HostsOnServiceRoute, lr, ['spec', 'hosts'], {}, { which: 'key' });
       const svc = ctx.services.get(spec.service!);
       if (!svc) {
-        ctx.report(CheckCodes.UnknownService, lr, ['spec', 'service'], { name: spec.service!, suggestion: ctx.suggest(spec.service!, ctx.services.keys()) });
+        if (ctx.reportable('Service', spec.service!)) ctx.report(CheckCodes.UnknownService, lr, ['spec', 'service'], { name: spec.service!, suggestion: ctx.suggest(spec.service!, ctx.services.keys()) });
       } else {
         const known = svc.resource.spec.ports.map((p) => p.name);
         routePort = routePortName(lr.resource, svc.resource);
@@ -57,7 +57,7 @@ export function checkRoutes(ctx: CheckContext): void {
     } else {
       const gw = ctx.gateways.get(spec.gateway!);
       if (!gw) {
-        ctx.report(CheckCodes.UnknownGateway, lr, ['spec', 'gateway'], { name: spec.gateway!, suggestion: ctx.suggest(spec.gateway!, ctx.gateways.keys()) });
+        if (ctx.reportable('Gateway', spec.gateway!)) ctx.report(CheckCodes.UnknownGateway, lr, ['spec', 'gateway'], { name: spec.gateway!, suggestion: ctx.suggest(spec.gateway!, ctx.gateways.keys()) });
       } else if (spec.port !== undefined) {
         const l = gw.resource.spec.listeners.find((x) => x.name === spec.port);
         const known = gw.resource.spec.listeners.map((x) => x.name);
@@ -164,7 +164,7 @@ function checkBackendRef(
 ): void {
   const svc = ctx.services.get(service);
   if (!svc) {
-    ctx.report(CheckCodes.UnknownService, lr, [...at, 'service'], { name: service, suggestion: ctx.suggest(service, ctx.services.keys()) });
+    if (ctx.reportable('Service', service)) ctx.report(CheckCodes.UnknownService, lr, [...at, 'service'], { name: service, suggestion: ctx.suggest(service, ctx.services.keys()) });
     return;
   }
   if (version !== undefined) {

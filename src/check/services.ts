@@ -135,7 +135,7 @@ function checkUses(ctx: CheckContext, lr: LocatedResource<ServiceResource>): voi
   uses.forEach((u, i) => {
     const callee = ctx.services.get(u.service);
     if (!callee) {
-      ctx.report(CheckCodes.UnknownService, lr, ['spec', 'uses', i, 'service'], {
+      if (ctx.reportable('Service', u.service)) ctx.report(CheckCodes.UnknownService, lr, ['spec', 'uses', i, 'service'], {
         name: u.service,
         suggestion: ctx.suggest(u.service, ctx.services.keys()),
       });

@@ -15,27 +15,39 @@ function targetsDir(): string {
   return fileURLToPath(new URL('../../targets/', import.meta.url));
 }
 
-/** Loads every target, sorted by name. */
-export function loadTargets(): Promise<Target[]> {
-  cache ??= (async () => {
-    const dir = targetsDir();
-    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-    const names = existsSync(dir)
-      ? readdirSync(dir, { withFileTypes: true })
-          .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'index' + ext)))
-          .map((e) => e.name)
-          .sort()
-      : [];
-    const targets: Target[] = [];
-    for (const name of names) {
-      const mod = (await import(pathToFileURL(join(dir, name, 'index' + ext)).href)) as { default?: Target };
+const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const loaded = new Map<string, Promise<Target>>();
+
+/** The names of every target (folders with an index module), sorted, without loading them. */
+export function targetNames(): string[] {
+  const dir = targetsDir();
+  return existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'index' + ext)))
+        .map((e) => e.name)
+        .sort()
+    : [];
+}
+
+/** Loads one target by name (the name must be one of {@link targetNames}). */
+export function loadTarget(name: string): Promise<Target> {
+  let p = loaded.get(name);
+  if (!p) {
+    p = (async () => {
+      const mod = (await import(pathToFileURL(join(targetsDir(), name, 'index' + ext)).href)) as { default?: Target };
       const t = mod.default;
       if (!t || typeof t.emit !== 'function' || t.name !== name) {
         throw new Error(`meshc bug: targets/${name}/index must default-export a Target named "${name}"`);
       }
-      targets.push(t);
-    }
-    return targets;
-  })();
+      return t;
+    })();
+    loaded.set(name, p);
+  }
+  return p;
+}
+
+/** Loads every target, sorted by name. */
+export function loadTargets(): Promise<Target[]> {
+  cache ??= Promise.all(targetNames().map(loadTarget));
   return cache;
 }
