@@ -78,6 +78,14 @@ export interface CompileResult {
   timings: Record<string, number>;
   /** The targets that ran. */
   targets: string[];
+  /** The text of every input file read, keyed by the relative path that spans use. */
+  sources: Record<string, string>;
+}
+
+/** What a crash diagnostic says: the first line of the error; the stack only under MESHC_DEBUG=1. */
+function crashDetail(err: unknown): string {
+  if (process.env.MESHC_DEBUG === '1') return String((err as Error)?.stack ?? err);
+  return String((err as Error)?.message ?? err).split('\n')[0] ?? 'unknown error';
 }
 
 /** Hash of the input: sorted relative paths and contents. */
@@ -151,7 +159,7 @@ export function emitTargets(
     try {
       files.push(...target.emit(ir, ctx));
     } catch (err) {
-      bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: String((err as Error)?.stack ?? err) });
+      bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: crashDetail(err) });
     }
     timings[`emit:${target.name}`] = performance.now() - t;
   }
@@ -170,7 +178,7 @@ export async function verifyTargets(files: OutputFile[], targets: Target[], bag:
       bag.add(...r.diagnostics.map((d) => ({ ...d, target: target.name })));
       for (const reason of r.skipped) bag.report(PipelineCodes.VerifySkipped, undefined, { target: target.name, reason }, { target: target.name });
     } catch (err) {
-      bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: String((err as Error)?.stack ?? err) });
+      bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: crashDetail(err) });
     } finally {
       rmSync(tmpDir, { recursive: true, force: true });
     }
@@ -213,6 +221,7 @@ async function finish(load: LoadResult, opts: CompileOptions, targets: Target[],
     inputHash: hashInput(load),
     timings,
     targets: targets.map((x) => x.name),
+    sources: Object.fromEntries(load.files.map((f) => [f.file, f.text])),
   };
   if (ir) result.ir = ir;
   return result;

@@ -43,13 +43,15 @@ export interface LoadResult {
 const KINDS = ['Mesh', 'Service', 'Route', 'Filter', 'Gateway'];
 const API_VERSION = 'meshc/v1alpha1';
 
-/** Lists mesh files below a directory, sorted, skipping hidden entries and node_modules. */
-function listYaml(dir: string, out: string[]): void {
+/** Lists mesh files below a directory, sorted, skipping hidden entries, node_modules and meshc output trees. */
+function listYaml(dir: string, out: string[], root = true): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // A meshc output tree below the input (`--out ./out` inside the mesh) is not part of the mesh.
+  if (!root && entries.some((e) => e.isFile() && e.name === 'meshc-manifest.json')) return;
   for (const e of entries) {
     if (e.name.startsWith('.') || e.name === 'node_modules') continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) listYaml(p, out);
+    if (e.isDirectory()) listYaml(p, out, false);
     else if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(p);
   }
 }

@@ -185,7 +185,7 @@ class Lowering {
         const out: VersionIR = {
           name: v,
           labels,
-          endpoints: this.endpoints(lr, def.endpoints, ['spec', 'versions', v, 'endpoints'], false),
+          endpoints: this.endpoints(lr, def.endpoints, ['spec', 'versions', v, 'endpoints'], !sidecar),
           replicas: def.replicas ?? spec.workload?.replicas ?? 1,
           headlessService: `${name}-${v}-headless`,
           headlessDns: this.dns(`${name}-${v}-headless`),
@@ -197,9 +197,9 @@ class Lowering {
       })
       .sort(byName);
     const endpoints = dedupeEndpoints([
-      ...this.endpoints(lr, spec.endpoints, ['spec', 'endpoints'], false),
+      ...this.endpoints(lr, spec.endpoints, ['spec', 'endpoints'], !sidecar),
       ...versions.flatMap((v) => v.endpoints),
-    ]);
+    ], !sidecar);
     const outbound: OutboundIR[] = sidecar
       ? (spec.uses ?? []).map((u, i) => {
           const callee = this.m.services.get(u.service)!.resource;
@@ -695,9 +695,15 @@ class Lowering {
       if (l.protocol === 'https' && l.tls) {
         if (l.tls.secretName !== undefined) {
           const dir = `${LISTENER_TLS_DIR}/${l.name}`;
-          out.tls = { certPath: `${dir}/tls.crt`, keyPath: `${dir}/tls.key`, secretName: l.tls.secretName, mountDir: dir };
+          out.tls = {
+            certPath: `${dir}/tls.crt`,
+            keyPath: `${dir}/tls.key`,
+            haproxyKeyPath: `${dir}/tls.crt.key`,
+            secretName: l.tls.secretName,
+            mountDir: dir,
+          };
         } else {
-          out.tls = { certPath: l.tls.certificateFile!, keyPath: l.tls.certificateFile! };
+          out.tls = { certPath: l.tls.certificateFile!, keyPath: l.tls.certificateFile!, haproxyKeyPath: l.tls.certificateFile! };
         }
       }
       return out;

@@ -131,7 +131,9 @@ export interface ServiceIR {
   versions: VersionIR[];
   /**
    * Every endpoint of the service outside Kubernetes (service-level and all versions', deduplicated,
-   * in declaration order, service-level first), without ports. Empty when it runs only in Kubernetes.
+   * in declaration order, service-level first), without ports — except that an endpoint of a service
+   * with `sidecar: false` written `host:port` keeps that `port` (where its instances listen instead
+   * of `PortIR.port`). Empty when it runs only in Kubernetes.
    */
   endpoints: EndpointIR[];
   /** The headless Kubernetes Service that resolves to all its pods (used when it has no endpoints). */
@@ -212,7 +214,7 @@ export interface VersionIR {
   name: string;
   /** Labels selecting its pods, always including `version: <name>`, sorted by key. */
   labels: Record<string, string>;
-  /** Its hosts outside Kubernetes (no ports), or empty. */
+  /** Its hosts outside Kubernetes (no ports, but as for `ServiceIR.endpoints`), or empty. */
   endpoints: EndpointIR[];
   /** Its image (defaults to the workload's), absent without a workload. */
   image?: string;
@@ -730,6 +732,12 @@ export interface ListenerIR {
     certPath: string;
     /** Path of the private key (PEM); equals certPath when one file holds both. */
     keyPath: string;
+    /**
+     * The key where HAProxy looks for it, `<certPath>.key` (HAProxy 2.6 cannot name a key file on a
+     * `bind` line); equals certPath when one file holds both. The Kubernetes target projects the
+     * Secret's `tls.key` twice, as `tls.key` and `tls.crt.key`.
+     */
+    haproxyKeyPath: string;
     /** The Kubernetes Secret mounted for it, when the user named one. */
     secretName?: string;
     /** The mount directory of that Secret, when secretName is set. */
