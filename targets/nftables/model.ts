@@ -177,24 +177,6 @@ export function buildModel(ir: MeshIR, ctx: EmitContext): RulesetModel {
     ctx.unsupported(feature, span, detail);
   };
 
-  // --- ports of sidecar-less services as callers reach them (host:port overrides) -------------
-  const clusterPorts = new Map<string, Set<number>>();
-  const addClusterEndpoints = (clusters: ServiceIR['clusters']): void => {
-    for (const c of clusters) {
-      for (const e of c.endpoints) {
-        if (e.port === undefined || e.kind === 'dns') continue;
-        const a = parseAddress(e.host, e.kind);
-        if (a === undefined) continue;
-        const key = `${c.service}\0${c.port}\0${e.kind}|${a}`;
-        let set = clusterPorts.get(key);
-        if (!set) clusterPorts.set(key, (set = new Set()));
-        set.add(e.port);
-      }
-    }
-  };
-  for (const s of ir.services) addClusterEndpoints(s.clusters);
-  for (const g of ir.gateways) addClusterEndpoints(g.clusters);
-
   // --- rate classes and global limit objects -------------------------------------------------
   const sourceLimits: SourceLimitClass[] = [];
   const classIndex = new Map<string, number>();
@@ -402,11 +384,8 @@ export function buildModel(ir: MeshIR, ctx: EmitContext): RulesetModel {
           loopbackOnly(destOf(e, port.port)!, owner, span);
           continue;
         }
-        // without sidecar, callers reach the app port itself, possibly another per endpoint
-        const addr = parseAddress(e.host, e.kind)!;
-        const fromClusters = clusterPorts.get(`${s.name}\0${port.name}\0${e.kind}|${addr}`);
-        const reached = fromClusters && fromClusters.size > 0 ? [...fromClusters].sort((a, b) => a - b) : [e.port ?? port.port];
-        for (const p of reached) if (inb) protect(destOf(e, p)!, inb, owner, span);
+        // without sidecar, callers reach the app port itself, or the endpoint's `host:port`
+        if (inb) protect(destOf(e, e.port ?? port.port)!, inb, owner, span);
       }
     }
   }

@@ -144,6 +144,7 @@ export function service(s: ServiceInput): ServiceIR {
     if (seen.has(e.host)) continue;
     seen.add(e.host);
     const copy: EndpointIR = { host: e.host, kind: e.kind };
+    if (e.port !== undefined) copy.port = e.port;
     if (e.span) copy.span = e.span;
     endpoints.push(copy);
   }
@@ -166,21 +167,6 @@ export function service(s: ServiceInput): ServiceIR {
     clusters: s.clusters ?? [],
     inbound: s.ports.map((p, i) => inbound(p.name, ports[i]!.sidecarPort, p.port, ports[i]!.protocol, p)),
     span: next(),
-  };
-}
-
-/** A cluster to a sidecar-less service's port, with explicit host:port endpoints. */
-export function cluster(service: string, port: string, endpoints: EndpointIR[]): ClusterIR {
-  return {
-    id: `${service}.${port}`,
-    service,
-    port,
-    protocol: 'tcp',
-    discovery: 'static',
-    endpoints,
-    loadBalancer: lb,
-    circuitBreaker: cb,
-    connectTimeoutMs: 1000,
   };
 }
 
