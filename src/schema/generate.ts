@@ -164,7 +164,7 @@ class Generator {
     let schema: JsonSchema;
     const discriminator = doc.tags.filter((t) => t.name === 'discriminator');
     if (discriminator.length > 0) {
-      if (!ts.isTypeAliasDeclaration(decl) || !ts.isUnionTypeNode(decl.type)) {
+      if (!ts.isTypeAliasDeclaration(decl) || !(ts.isUnionTypeNode(decl.type) || ts.isTypeReferenceNode(decl.type))) {
         throw new GeneratorError(`${name}: @discriminator belongs on a union of interfaces`);
       }
       schema = this.discriminated(name, decl.type, discriminator[0]!.text.trim());
@@ -275,10 +275,11 @@ class Generator {
     const literals: (string | number | boolean)[] = [];
     const others: ts.TypeNode[] = [];
     for (const m of members) {
-      if (ts.isLiteralTypeNode(m)) literals.push(literalValue(m, where));
-      else if (m.kind === ts.SyntaxKind.UndefinedKeyword || m.kind === ts.SyntaxKind.NullKeyword) {
+      const isNull = ts.isLiteralTypeNode(m) && m.literal.kind === ts.SyntaxKind.NullKeyword;
+      if (isNull || m.kind === ts.SyntaxKind.UndefinedKeyword) {
         throw new GeneratorError(`${where}: null / undefined in unions are not supported (use an optional property)`);
-      } else others.push(m);
+      } else if (ts.isLiteralTypeNode(m)) literals.push(literalValue(m, where));
+      else others.push(m);
     }
     if (others.length === 0) return literalSchema(literals);
     const branches: JsonSchema[] = [];
@@ -308,7 +309,7 @@ class Generator {
    * A union of interfaces keyed on a discriminator field: the outer object only constrains the
    * field; each variant is an `if` (field = its value) / `then` (its closed object) branch.
    */
-  private discriminated(name: string, node: ts.UnionTypeNode, field: string): JsonSchema {
+  private discriminated(name: string, node: ts.TypeNode, field: string): JsonSchema {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) throw new GeneratorError(`${name}: @discriminator needs a field name`);
     const values: string[] = [];
     const branches: JsonSchema[] = [];
@@ -473,20 +474,37 @@ function parseJson(text: string, where: string): unknown {
 
 /**
  * Parses a raw `/** … *\/` comment: the description (paragraphs joined, list items kept on their
- * own lines) and the `@tag text` lines (continuation lines belong to the tag above).
+ * own lines) and the `@tag text` parts. As in TSDoc, a tag starts at an `@name` at the start of a
+ * line or after whitespace (outside a backtick code span of the description); continuation lines
+ * belong to the tag above.
  */
 export function parseDocComment(raw: string): DocComment {
   const body = raw.replace(/^\/\*\*/, '').replace(/\*\/$/, '');
   const lines = body.split(/\r?\n/).map((l) => l.replace(/^\s*\*(?!\/) ?/, '').replace(/\s+$/, ''));
   const descLines: string[] = [];
   const tags: { name: string; text: string }[] = [];
+  const addText = (text: string, newLine: boolean) => {
+    const t = tags[tags.length - 1];
+    if (!t) descLines.push(text.trim());
+    else if (text.trim()) t.text = t.text ? `${t.text}${newLine ? '\n' : ' '}${text.trim()}` : text.trim();
+  };
   for (const line of lines) {
-    const m = /^\s*@([A-Za-z]+)(?:\s+(.*))?$/.exec(line);
-    if (m) tags.push({ name: m[1]!, text: m[2] ?? '' });
-    else if (tags.length > 0) {
-      const t = tags[tags.length - 1]!;
-      if (line.trim()) t.text = t.text ? `${t.text}\n${line.trim()}` : line.trim();
-    } else descLines.push(line.trim());
+    let start = 0;
+    let inCode = false;
+    let first = true;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i];
+      if (ch === '`' && tags.length === 0) inCode = !inCode;
+      if (ch !== '@' || inCode || (i > 0 && !/\s/.test(line[i - 1]!))) continue;
+      const m = /^@([A-Za-z]+)(?=\s|$)/.exec(line.slice(i));
+      if (!m) continue;
+      if (i > start || !first) addText(line.slice(start, i), first);
+      tags.push({ name: m[1]!, text: '' });
+      start = i + m[0].length;
+      i = start - 1;
+      first = false;
+    }
+    if (start < line.length || first) addText(line.slice(start), first);
   }
   return { description: reflow(descLines), tags };
 }
