@@ -5,11 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import { namespaceRunner } from '../../targets/nftables/verify.js';
 
-/** Why `nft -c` in a throw-away namespace cannot run here, or undefined when it can. */
-export const nftCheckUnavailable: string | undefined = await (async () => {
-  const r = await namespaceRunner();
-  return 'skip' in r ? r.skip : undefined;
-})();
+const runner = await namespaceRunner();
+
+/** Why `nft` in a throw-away network namespace cannot run here, or undefined when it can. */
+export const nftCheckUnavailable: string | undefined = 'skip' in runner ? runner.skip : undefined;
+
+/** The command prefix that runs a command in a fresh network namespace (`unshare -n`), when possible. */
+export const freshNamespace: string[] = 'prefix' in runner ? runner.prefix : [];
 
 /** Why real-packet tests (root, `ip netns`, veth, nft) cannot run here, or undefined when they can. */
 export const netnsUnavailable: string | undefined = (() => {
