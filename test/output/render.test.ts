@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
 import { LoadCodes } from '../../src/dsl/codes.js';
 import {
@@ -232,10 +233,11 @@ const sarifSubset = {
 };
 
 describe('sarif renderer', () => {
-  it('produces a SARIF 2.1.0 log: rules from the catalog, results with locations and related locations', async () => {
-    const { default: addFormats } = await import('ajv-formats');
+  it('produces a SARIF 2.1.0 log: rules from the catalog, results with locations and related locations', () => {
     const ajv = new Ajv({ strict: false, allErrors: true });
-    (addFormats as unknown as (a: Ajv) => void)(ajv);
+    // ajv-formats is CommonJS: its default export arrives wrapped under NodeNext typing.
+    const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+    addFormats(ajv);
     const log = toSarif([dup, warn, global], { root: 'my mesh', version: '9.9.9' }) as any;
     const validate = ajv.compile(sarifSubset);
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true);

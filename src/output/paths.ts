@@ -1,0 +1,83 @@
+/**
+ * Names meshc reserves in an output directory, the rule for output paths, and the refusal of
+ * dangerous `--out` directories.
+ * @module
+ */
+import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+
+/** The manifest at the root of the output directory: what meshc wrote. */
+export const MANIFEST_NAME = 'meshc-manifest.json';
+/** The transaction directory of a write in progress (or interrupted). */
+export const TXN_DIR = '.meshc-txn';
+/** The lock file held while a build writes. */
+export const LOCK_NAME = '.meshc-lock';
+
+/**
+ * Whether `p` is a path meshc may write below its output root: relative, posix, only
+ * `[A-Za-z0-9._/-]`, no empty, `.` or `..` segment, not the manifest, not under a `.meshc*` name.
+ * Paths from targets must pass (else it is a meshc bug); paths from a manifest on disk must pass
+ * (else the manifest is refused), so that no manifest can make meshc touch a file outside `--out`.
+ */
+export function isSafeOutputPath(p: string): boolean {
+  if (p.length === 0 || p.length > 1024 || !/^[A-Za-z0-9._/-]+$/.test(p)) return false;
+  const segs = p.split('/');
+  if (segs.some((s) => s === '' || s === '.' || s === '..' || s.length > 255)) return false;
+  if (segs[0]!.startsWith('.meshc')) return false;
+  return p !== MANIFEST_NAME;
+}
+
+/** The parent directories of a relative path, outermost first (`a/b/c` → `a`, `a/b`). */
+export function ancestors(p: string): string[] {
+  const segs = p.split('/');
+  const out: string[] = [];
+  for (let i = 1; i < segs.length; i++) out.push(segs.slice(0, i).join('/'));
+  return out;
+}
+
+/** The absolute path with symbolic links resolved as far as the path exists. */
+export function realish(p: string): string {
+  let abs = resolve(p);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(abs), ...rest.reverse());
+    } catch {
+      const parent = dirname(abs);
+      if (parent === abs) return resolve(p);
+      rest.push(basename(abs));
+      abs = parent;
+    }
+  }
+}
+
+/** Whether `inner` is `outer` or below it (both absolute, normalised). */
+function within(inner: string, outer: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
+}
+
+/**
+ * Why `outDir` must not receive output for the input at `input` (a file or a directory), or
+ * undefined when it may: it is `/`, the input directory, a directory containing the input, or an
+ * existing non-directory. Symbolic links are resolved on both sides.
+ */
+export function unsafeOutDirReason(outDir: string, input: string): string | undefined {
+  const out = realish(outDir);
+  if (out === resolve('/') || dirname(out) === out) return 'it is the root directory';
+  let inputRoot = realish(input);
+  try {
+    if (!statSync(inputRoot).isDirectory()) inputRoot = dirname(inputRoot);
+  } catch {
+    /* a missing input is reported by the loader */
+  }
+  if (out === inputRoot) return 'it is the input directory';
+  if (within(inputRoot, out)) return 'it contains the input directory';
+  try {
+    const st = lstatSync(outDir);
+    if (!st.isDirectory() && !(st.isSymbolicLink() && statSync(outDir).isDirectory())) return 'it exists and is not a directory';
+  } catch {
+    /* does not exist yet: fine */
+  }
+  return undefined;
+}
