@@ -579,7 +579,7 @@ function emitGateway(b: Builder, g: GatewayIR): void {
 /**
  * The listener certificate Secrets (`secretName`), each mounted once at its `mountDir`: `tls.crt`
  * and `tls.key` at the paths the gateway config names, and for HAProxy `tls.key` again at
- * `<certificate>.key`, where HAProxy looks for a certificate's key.
+ * `haproxyKeyPath` (`<certificate>.key`), where HAProxy looks for a certificate's key.
  */
 function listenerTls(g: GatewayIR): { volume: Volume; mount: VolumeMount }[] {
   const out: { volume: Volume; mount: VolumeMount }[] = [];
@@ -602,7 +602,7 @@ function listenerTls(g: GatewayIR): { volume: Volume; mount: VolumeMount }[] {
       }
     };
     addKey(rel(tls.keyPath));
-    if (g.proxy === 'haproxy') addKey(`${rel(tls.certPath)}.key`);
+    if (g.proxy === 'haproxy') addKey(rel(tls.haproxyKeyPath));
     const name = `listener-tls-${seen.size}`;
     out.push({
       volume: { name, secret: { defaultMode: 420, items, secretName: tls.secretName } },

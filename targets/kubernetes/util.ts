@@ -76,15 +76,6 @@ export function dns1123SubdomainProblem(name: string): string | undefined {
 }
 
 /**
- * `name` when it fits in `max` characters, else a prefix of it plus `-` and a hash of the whole
- * name: stable, unique in practice, and still a DNS label when `name` is one.
- */
-export function fitName(name: string, max = 63): string {
-  if (name.length <= max) return name;
-  return `${name.slice(0, max - 11).replace(/-+$/, '')}-${hashHex(name, 10)}`;
-}
-
-/**
  * The pull policy the API server defaults for an image: `Always` for a `:latest` tag or no tag
  * (and no digest), else `IfNotPresent`.
  */
