@@ -398,7 +398,7 @@ class Explainer {
     } else if (data === null) advice = 'the value is empty: write a value after the colon, or remove the key';
     else if (expected.includes('array') && !Array.isArray(data)) advice = 'write a list: `[a, b]` or one `- item` per line';
     else if (expected.includes('integer') && typeof data === 'number') advice = 'write a whole number';
-    return this.report(SchemaCodes.WrongType, this.doc.span(path), { path: showPath(path), expected: orList(exp), actual: actualWord(data, expected), advice });
+    return this.report(SchemaCodes.WrongType, this.valueSpan(path), { path: showPath(path), expected: orList(exp), actual: actualWord(data, expected), advice });
   }
 
   private unknownField(e: ErrorObject, path: Path, forms?: readonly Schema[]): Diagnostic {
@@ -495,6 +495,15 @@ class Explainer {
     } else if (Array.isArray(schema.examples) && schema.examples.length > 0) parts.push(`e.g. ${schema.examples.map(showValue).join(', ')}`);
     else if (typeof schema.pattern === 'string') parts.push(`it must match ${schema.pattern}`);
     return { what, about: parts.join('; ') };
+  }
+
+  /** The span of the value at `path`; for an empty value (`key:` and nothing), its key. */
+  private valueSpan(path: Path): Span {
+    const span = this.doc.span(path);
+    if (this.valueAt(path) === null && span.line === span.endLine && span.column === span.endColumn && path.length > 0) {
+      return this.doc.span(path, 'key');
+    }
+    return span;
   }
 
   private report(info: DiagnosticInfo, span: Span, args: DiagnosticArgs, related?: RelatedSpan[]): Diagnostic {
