@@ -193,8 +193,7 @@ for (const port of ${JSON.stringify(PORTS)}) {
 
     expect(await outcome(ns.outsider, SERVER4, 15006)).toBe('open');
     const refused = await connect(ns.outsider, SERVER4, 7000);
-    expect(refused.outcome).toBe('refused'); // a reset, at once: not a time-out
-    expect(refused.ms).toBeLessThan(DROP_MS + 5_000);
+    expect(refused.outcome).toBe('refused'); // a reset (ECONNREFUSED), not a time-out
     expect(await outcome(ns.outsider, SERVER6, 15006)).toBe('refused');
     expect(listTable('inet foreign')).toBe(before);
     expect(inNs(ns.server, 'nft', 'list', 'tables').trim().split('\n').sort()).toEqual(['table inet foreign', 'table inet meshc']);
