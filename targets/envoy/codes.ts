@@ -141,12 +141,6 @@ export const EnvoyCodes = defineCodes({
     hint: 'give each host to one Route per listener (merge the rules into one Route)',
     doc: 'Envoy matches the Host header to exactly one virtual host per listener and refuses a route configuration in which two virtual hosts share a domain. Two Routes attached to one Envoy gateway listener must not name the same host.',
   },
-  ProtectedHeaderOp: {
-    code: 'MC6302', severity: 'error', title: 'Route changes a header Envoy protects',
-    message: 'rule {rule} of {owner} changes header "{header}", which Envoy does not let a route modify',
-    hint: 'use rewrite.host to change the Host header; pseudo-headers (":path", ":method"…) cannot be changed',
-    doc: 'Envoy refuses `request_headers_to_add` / `request_headers_to_remove` on `host` and on `:`-prefixed pseudo-headers. Use `rewrite.host` (or `rewrite.path`) instead.',
-  },
 } as const satisfies Record<string, DiagnosticInfo>);
 
 /** The catalog as a list, for `Target.codes`. */
