@@ -365,7 +365,16 @@ export function buildModel(ir: MeshIR, ctx: EmitContext): RulesetModel {
     reportOnce(`dnsdst|${owner}|${e.host}`, NftCodes.DnsEndpoint, e.span ?? fallback, { owner, host: e.host });
   };
 
+  // admin ports of sidecars and gateways bind 127.0.0.1; refusing them from outside is a second
+  // lock. They yield to every real destination (no conflict reported), so they are placed last.
+  const adminPorts: { dest: Dest; label: string }[] = [];
+  const admin = (e: EndpointIR, port: number, label: string): void => {
+    const d = destOf(e, port);
+    if (d) adminPorts.push({ dest: d, label });
+  };
+
   for (const s of ir.services) {
+    if (s.sidecar) for (const e of s.endpoints) admin(e, ir.mesh.sidecar.adminPort, `admin port of the sidecar of ${s.name} (loopback only)`);
     for (const port of s.ports) {
       const inb = s.inbound.find((i) => i.port === port.name);
       const owner: Owner = {
@@ -390,6 +399,7 @@ export function buildModel(ir: MeshIR, ctx: EmitContext): RulesetModel {
     }
   }
   for (const g of ir.gateways) {
+    for (const e of g.endpoints) admin(e, g.adminPort, `admin port of gateway ${g.name} (loopback only)`);
     for (const l of g.listeners) {
       const owner: Owner = {
         label: `gateway ${g.name} listener ${l.name}`,
@@ -405,6 +415,13 @@ export function buildModel(ir: MeshIR, ctx: EmitContext): RulesetModel {
         protect(d, l.inbound, owner, e.span ?? l.span);
       }
     }
+  }
+
+  for (const a of adminPorts) {
+    const k = destKey(a.dest);
+    if (claims.has(k)) continue;
+    claims.set(k, { ownerKey: a.label, label: a.label, span: undefined });
+    ports.push({ dest: a.dest, verdict: 'refused', comment: a.label });
   }
 
   // --- finish: drop covered sources per destination, merge names, sort -------------------------

@@ -18,8 +18,8 @@ import { mustRun, netnsUnavailable } from './env.js';
 const FIXTURE = 'test/nftables/fixtures/topology';
 const SERVER4 = '10.201.0.1';
 const SERVER6 = 'fd00:201::1';
-/** Ports the server listens on: orders' sidecar and app ports, ledger, quota, bulk, the gateway, an unprotected one. */
-const PORTS = [15006, 8080, 7000, 7100, 7200, 8081, 9999];
+/** Ports the server listens on: orders' sidecar, app and admin ports, ledger, quota, bulk, the gateway, an unprotected one. */
+const PORTS = [15006, 8080, 15000, 7000, 7100, 7200, 8081, 9999];
 /** How long a connection attempt may take before it counts as dropped. */
 const DROP_MS = 1000;
 
@@ -146,6 +146,8 @@ for (const port of ${JSON.stringify(PORTS)}) {
       ['outsider to orders (IPv6)', ns.outsider, SERVER6, 15006, 'timeout'],
       ['frontend to orders app port', ns.frontend, SERVER4, 8080, 'timeout'],
       ['the host itself to orders app port', ns.server, SERVER4, 8080, 'open'],
+      ['frontend to the sidecar admin port', ns.frontend, SERVER6, 15000, 'timeout'],
+      ['the host itself to the sidecar admin port', ns.server, SERVER6, 15000, 'open'],
       ['frontend to ledger (allowed network)', ns.frontend, SERVER6, 7000, 'open'],
       ['outsider to ledger (deny beats allow)', ns.outsider, SERVER4, 7000, 'timeout'],
       ['outsider to ledger over IPv6 (deny beats allow)', ns.outsider, SERVER6, 7000, 'timeout'],
