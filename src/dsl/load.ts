@@ -10,6 +10,7 @@ import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { closest } from '../util/strings.js';
 import { LoadCodes } from './codes.js';
+import { fastParse, LineIndex, YamlLocator } from './positions.js';
 import { SourceDocument, type SourceFile } from './source.js';
 
 /** Bounds that stop mistaken or hostile input from exhausting time or memory. */
@@ -154,12 +155,31 @@ function loadSources(
     }
     const source: SourceFile = { file: s.file, absPath: s.absPath, text };
     files.push(source);
+    const lines = new LineIndex(text);
+    const fast = fastParse(text, LIMITS.depth);
+    if (fast) {
+      for (let i = 0; i < fast.values.length; i++) {
+        const value = fast.values[i];
+        if (value === null || value === undefined) continue; // an empty document
+        const sd = new SourceDocument(source, i, fast.locators[i]!, lines, value);
+        if (++docCount > LIMITS.documents) {
+          bag.report(LoadCodes.TooManyDocuments, sd.span([]), { limit: LIMITS.documents });
+          return { root, files, documents, diagnostics: bag.items };
+        }
+        if (countValues(value) > LIMITS.nodes) {
+          bag.report(LoadCodes.TooManyNodes, sd.span([]), { limit: LIMITS.nodes });
+          continue;
+        }
+        if (checkEnvelope(sd, bag)) documents.push(sd);
+      }
+      continue;
+    }
     const lineCounter = new LineCounter();
     let parsed: Document.Parsed[];
     try {
       const all = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false });
       parsed = Array.isArray(all) ? all : [];
-    } catch (err) {
+    } catch {
       // The yaml library reports syntax problems as data; an exception here is a stack overflow
       // or similar on hostile input.
       bag.report(LoadCodes.TooDeep, fileSpan, { limit: LIMITS.depth });
@@ -167,7 +187,7 @@ function loadSources(
     }
     for (let i = 0; i < parsed.length; i++) {
       const doc = parsed[i]!;
-      const sd0 = new SourceDocument(source, i, doc, lineCounter, undefined);
+      const sd0 = new SourceDocument(source, i, new YamlLocator(doc), lines, undefined);
       if (doc.errors.length > 0) {
         for (const e of doc.errors) {
           const span = sd0.spanOfRange(e.pos[0], e.pos[1]);
@@ -184,7 +204,7 @@ function loadSources(
       }
       if (doc.contents === null) continue; // an empty document
       if (++docCount > LIMITS.documents) {
-        bag.report(LoadCodes.TooManyDocuments, sd0.spanOfNode(doc.contents), { limit: LIMITS.documents });
+        bag.report(LoadCodes.TooManyDocuments, sd0.span([]), { limit: LIMITS.documents });
         return { root, files, documents, diagnostics: bag.items };
       }
       if (!checkShape(doc, sd0, bag)) continue;
@@ -192,10 +212,10 @@ function loadSources(
       try {
         value = doc.toJS({ maxAliasCount: LIMITS.aliasCount });
       } catch (err) {
-        bag.report(LoadCodes.AliasLimit, sd0.spanOfNode(doc.contents), { detail: firstLine(String((err as Error).message ?? err)) });
+        bag.report(LoadCodes.AliasLimit, sd0.span([]), { detail: firstLine(String((err as Error).message ?? err)) });
         continue;
       }
-      const sd = new SourceDocument(source, i, doc, lineCounter, value);
+      const sd = new SourceDocument(source, i, new YamlLocator(doc), lines, value);
       if (checkEnvelope(sd, bag)) documents.push(sd);
     }
   }
@@ -235,11 +255,11 @@ function checkShape(doc: Document.Parsed, sd: SourceDocument, bag: DiagnosticBag
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     if (++count > LIMITS.nodes) {
-      bag.report(LoadCodes.TooManyNodes, sd.spanOfNode(doc.contents), { limit: LIMITS.nodes });
+      bag.report(LoadCodes.TooManyNodes, sd.span([]), { limit: LIMITS.nodes });
       return false;
     }
     if (depth > LIMITS.depth) {
-      bag.report(LoadCodes.TooDeep, sd.spanOfNode(node as Node), { limit: LIMITS.depth });
+      bag.report(LoadCodes.TooDeep, nodeSpan(sd, node), { limit: LIMITS.depth });
       return false;
     }
     if (isAlias(node)) continue; // expansion is bounded by maxAliasCount in toJS
@@ -248,7 +268,7 @@ function checkShape(doc: Document.Parsed, sd: SourceDocument, bag: DiagnosticBag
         if (isPair(item)) {
           const k = item.key;
           if (!isScalar(k) || (typeof k.value !== 'string' && typeof k.value !== 'number' && typeof k.value !== 'boolean')) {
-            bag.report(LoadCodes.NonStringKey, sd.spanOfNode((k ?? node) as Node), {
+            bag.report(LoadCodes.NonStringKey, nodeSpan(sd, k ?? node), {
               found: isMap(k) ? 'a mapping' : isScalar(k) ? String(k.value) : k === null ? 'an empty key' : 'a list',
             });
             ok = false;
@@ -262,6 +282,25 @@ function checkShape(doc: Document.Parsed, sd: SourceDocument, bag: DiagnosticBag
     }
   }
   return ok;
+}
+
+function nodeSpan(sd: SourceDocument, node: unknown): ReturnType<SourceDocument['span']> {
+  const r = (node as Node | null)?.range;
+  return r ? sd.spanOfRange(r[0], r[1]) : sd.span([]);
+}
+
+/** Counts the values of a plain document (iteratively), stopping past the limit. */
+function countValues(value: unknown): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && count <= LIMITS.nodes) {
+    const v = stack.pop();
+    count++;
+    if (v !== null && typeof v === 'object') {
+      for (const child of Object.values(v as Record<string, unknown>)) stack.push(child);
+    }
+  }
+  return count;
 }
 
 /** Checks apiVersion and kind; returns whether the document should go on to validation. */

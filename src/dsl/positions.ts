@@ -1,0 +1,259 @@
+/**
+ * Source positions for parsed YAML, two ways:
+ *
+ * - the fast path parses with js-yaml (about ten times faster than the `yaml` library) and records,
+ *   through its node listener, a compact tree of node ranges parallel to the value;
+ * - the careful path keeps the `yaml` library's AST (used for files with anchors, aliases, tags or
+ *   merge keys, for files js-yaml refuses, and whenever the fast tree does not match the value
+ *   exactly), which also gives every syntax error with its position.
+ *
+ * Both answer the same question: the offsets of the value (or key) at a path.
+ * @module
+ */
+import jsyaml from 'js-yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+
+/** A path into a document's value: mapping keys and list indexes. */
+export type ValuePath = readonly (string | number)[];
+
+/** Offsets → 1-based line and column. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  /** 1-based line and column of an offset. */
+  pos(offset: number): { line: number; col: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
+  }
+}
+
+/** Finds the offsets of the value (or key) at a path; `undefined` ranges fall back to the nearest ancestor. */
+export interface Locator {
+  /** [start, end) of the value at `path` (or its key), or of its deepest existing ancestor. */
+  range(path: ValuePath, which: 'value' | 'key'): [number, number];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The careful path: the yaml library's AST
+// ---------------------------------------------------------------------------------------------
+
+/** A locator over a `yaml` Document. */
+export class YamlLocator implements Locator {
+  constructor(private readonly doc: Document.Parsed) {}
+
+  private nodeRange(node: unknown): [number, number] {
+    const r = (node as Node | null)?.range;
+    if (r) return [r[0], r[1]];
+    const d = this.doc.contents?.range ?? this.doc.range;
+    return [d[0], d[1]];
+  }
+
+  private deref(node: unknown): unknown {
+    let n = node;
+    for (let i = 0; i < 16 && isAlias(n); i++) n = (n as { resolve(doc: Document): unknown }).resolve(this.doc);
+    return n;
+  }
+
+  range(path: ValuePath, which: 'value' | 'key'): [number, number] {
+    let node: unknown = this.doc.contents;
+    let keyNode: unknown = undefined;
+    for (const seg of path) {
+      node = this.deref(node);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) return this.nodeRange(keyNode ?? node);
+        keyNode = pair.key;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number' && seg < node.items.length) {
+        keyNode = undefined;
+        node = node.items[seg];
+      } else {
+        return this.nodeRange(keyNode ?? node);
+      }
+    }
+    if (which === 'key' && keyNode) return this.nodeRange(keyNode);
+    const target = this.deref(node) as Node | null;
+    if (!target?.range && keyNode) return this.nodeRange(keyNode);
+    return this.nodeRange(target ?? keyNode ?? this.doc.contents);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fast path: js-yaml with a position tree
+// ---------------------------------------------------------------------------------------------
+
+/** A node of the position tree: its range and, for collections, its children. */
+interface PosNode {
+  /** Start offset (leading blanks and comments skipped). */
+  s: number;
+  /** End offset (trailing blanks trimmed). */
+  e: number;
+  /** m: mapping (children alternate key, value), q: sequence, s: scalar or null. */
+  k: 'm' | 'q' | 's';
+  /** Children. */
+  c: PosNode[] | undefined;
+  /** The key text, for scalars that are mapping keys. */
+  v: string | undefined;
+}
+
+/** A locator over a position tree. */
+export class TreeLocator implements Locator {
+  constructor(private readonly root: PosNode) {}
+
+  range(path: ValuePath, which: 'value' | 'key'): [number, number] {
+    let node = this.root;
+    let key: PosNode | undefined;
+    for (const seg of path) {
+      const c = node.c;
+      if (node.k === 'm' && c) {
+        let found = -1;
+        for (let i = 0; i + 1 < c.length; i += 2) {
+          if (c[i]!.v === String(seg)) {
+            found = i;
+            break;
+          }
+        }
+        if (found < 0) return rangeOf(key ?? node);
+        key = c[found];
+        node = c[found + 1]!;
+      } else if (node.k === 'q' && c && typeof seg === 'number' && seg < c.length) {
+        key = undefined;
+        node = c[seg]!;
+      } else {
+        return rangeOf(key ?? node);
+      }
+    }
+    if (which === 'key' && key) return rangeOf(key);
+    if (node.e <= node.s && key) return rangeOf(key);
+    return rangeOf(node);
+  }
+}
+
+function rangeOf(n: PosNode): [number, number] {
+  return [n.s, Math.max(n.s, n.e)];
+}
+
+/** Text that the fast path leaves to the careful one: anchors, aliases, tags, merge keys, directives. */
+const NEEDS_CAREFUL = /(^|[\s,[{:-])[&*!][^\s,\]}]|<<\s*:|^%|^\s*\?(\s|$)/m;
+
+/** The fast parse of a file: one value and one position tree per document. */
+export interface FastParse {
+  values: unknown[];
+  locators: TreeLocator[];
+}
+
+/**
+ * Parses a file with js-yaml, recording node positions. Returns undefined when the careful path
+ * must handle the file: it uses YAML features whose positions or bounds need the `yaml` library,
+ * js-yaml refuses it (syntax error, duplicate key, too deep), or the position tree does not match
+ * the value exactly.
+ */
+export function fastParse(text: string, maxDepth: number): FastParse | undefined {
+  if (NEEDS_CAREFUL.test(text)) return undefined;
+  const stack: { node: PosNode; result?: unknown }[] = [];
+  const roots: PosNode[] = [];
+  let values: unknown[];
+  try {
+    // maxDepth exists in js-yaml 4.1+ but not in its type definitions.
+    const options = {
+      schema: jsyaml.CORE_SCHEMA,
+      json: false,
+      maxDepth,
+      listener(event: jsyaml.EventType, state: jsyaml.State) {
+        if (event === 'open') {
+          stack.push({ node: { s: state.position, e: 0, k: 's', c: undefined, v: undefined } });
+          return;
+        }
+        const frame = stack.pop()!;
+        let node = frame.node;
+        node.e = state.position;
+        const kind = (state as unknown as { kind: string | null }).kind;
+        const result = (state as unknown as { result: unknown }).result;
+        node.k = kind === 'mapping' ? 'm' : kind === 'sequence' ? 'q' : 's';
+        if (node.k === 's' && typeof result !== 'object') node.v = result === null ? '' : String(result);
+        trim(text, node);
+        // A block-sequence item that is a flow collection comes wrapped in a node of the same range.
+        const only = node.c && node.c.length === 1 ? node.c[0]! : undefined;
+        if (only && only.k === node.k && only.s === node.s && only.e === node.e) node = only;
+        const parent = stack[stack.length - 1];
+        if (parent) (parent.node.c ??= []).push(node);
+        else roots.push(node);
+      },
+    };
+    values = jsyaml.loadAll(text, null, options as jsyaml.LoadOptions);
+  } catch {
+    return undefined;
+  }
+  // js-yaml composes one (possibly empty) root per document.
+  if (roots.length !== values.length) return undefined;
+  for (let i = 0; i < roots.length; i++) {
+    if (!matches(roots[i]!, values[i])) return undefined;
+  }
+  return { values, locators: roots.map((r) => new TreeLocator(r)) };
+}
+
+/** Skips leading blanks and comments, trims trailing blanks. */
+function trim(text: string, n: PosNode): void {
+  let s = n.s;
+  let e = n.e;
+  while (s < e) {
+    const ch = text.charCodeAt(s);
+    if (ch === 32 || ch === 9 || ch === 10 || ch === 13) s++;
+    else if (ch === 35 /* # */ && (s === 0 || /\s/.test(text[s - 1]!))) {
+      while (s < e && text.charCodeAt(s) !== 10) s++;
+    } else break;
+  }
+  for (;;) {
+    while (e > s) {
+      const ch = text.charCodeAt(e - 1);
+      if (ch === 32 || ch === 9 || ch === 10 || ch === 13) e--;
+      else break;
+    }
+    // A block collection's range runs over the comment lines that follow it: drop them.
+    if (n.k === 's' || e <= s) break;
+    const lineStart = text.lastIndexOf('\n', e - 1) + 1;
+    if (lineStart <= s || !/^[ \t]*#/.test(text.slice(lineStart, e))) break;
+    e = lineStart;
+  }
+  n.s = s;
+  n.e = e;
+}
+
+/**
+ * Whether a position tree mirrors a value: same kinds, a key/value pair per mapping entry (in
+ * order, with the same key text), an item per sequence element. Drops a trailing empty child that
+ * js-yaml leaves at the end of a block mapping.
+ */
+function matches(root: PosNode, value: unknown): boolean {
+  const stack: [PosNode, unknown][] = [[root, value]];
+  while (stack.length > 0) {
+    const [n, v] = stack.pop()!;
+    if (Array.isArray(v)) {
+      if (n.k !== 'q') return false;
+      const c = n.c ?? [];
+      if (c.length === v.length + 1 && c[c.length - 1]!.k === 's' && c[c.length - 1]!.e <= c[c.length - 1]!.s) c.pop();
+      if (c.length !== v.length) return false;
+      for (let i = 0; i < v.length; i++) stack.push([c[i]!, v[i]]);
+    } else if (v !== null && typeof v === 'object') {
+      if (n.k !== 'm') return false;
+      const keys = Object.keys(v);
+      const c = n.c ?? [];
+      if (c.length === keys.length * 2 + 1) c.pop();
+      if (c.length !== keys.length * 2) return false;
+      for (let i = 0; i < keys.length; i++) {
+        const k = c[2 * i]!;
+        if (k.k !== 's' || k.v !== keys[i]) return false;
+        stack.push([c[2 * i + 1]!, (v as Record<string, unknown>)[keys[i]!]]);
+      }
+    } else if (n.k !== 's') return false;
+  }
+  return true;
+}
