@@ -5,7 +5,7 @@
  * @module
  */
 import type { InboundIR, PolicyRuleIR, SourceIR } from '../../../src/ir/types.js';
-import { dur, type Env, hostCidr, type Obj, typed, unsupported } from './common.js';
+import { cmp, dur, type Env, hostCidr, type Obj, typed, unsupported } from './common.js';
 
 /** Where the policy applies: whether peers present a mesh identity there. */
 export interface PolicySite {
@@ -63,10 +63,10 @@ function permissions(p: PolicyRuleIR): Obj[] {
   return [parts.length === 1 ? parts[0]! : { and_rules: { rules: parts } }];
 }
 
-/** RBAC policies keyed by Filter name (sorted, as the IR gives them). */
+/** RBAC policies keyed by Filter name, sorted. */
 function policies(env: Env, site: PolicySite, rules: PolicyRuleIR[]): Obj {
   const out: Obj = {};
-  for (const r of rules) {
+  for (const r of [...rules].sort((a, b) => cmp(a.filter, b.filter))) {
     const pr = principals(env, site, r.from, r.filter);
     if (pr.length === 0) continue; // reported: nothing of it can be matched by Envoy
     out[r.filter] = { permissions: permissions(r), principals: pr };

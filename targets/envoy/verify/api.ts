@@ -2,8 +2,9 @@
  * Envoy's v3 API, loaded once per process from the `.proto` files that `@grpc/grpc-js-xds` ships
  * (`deps/envoy-api`, `deps/xds`, `deps/googleapis`, `deps/protoc-gen-validate`) with protobufjs.
  *
- * Loading parses a few hundred files (about half a second); the result is cached in the module, so
- * every verification in a process shares one instance. Types are resolved lazily, as the checker
+ * Loading parses the bootstrap's closure (about 70 files, a few hundred milliseconds) and then, on
+ * demand, the package of each extension met; the result is cached in the module, so every
+ * verification in a process shares one instance. Types are resolved lazily, as the checker
  * meets them: a handful of protos refer to packages the npm package does not ship (OpenCensus,
  * OpenTelemetry, Prometheus); only those types stay unresolvable, and meshc never emits them.
  * @module
@@ -36,25 +37,16 @@ export function protoRoots(): string[] {
   return [join(deps, 'envoy-api'), join(deps, 'xds'), join(deps, 'googleapis'), join(deps, 'protoc-gen-validate'), pbjs];
 }
 
-function walk(dir: string, out: string[]): string[] {
-  for (const e of readdirSync(dir).sort()) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (p.endsWith('.proto')) out.push(p);
-  }
-  return out;
-}
-
 /**
- * The API, loaded on first use: every v3 `.proto` of Envoy (`envoy/**\/v3/*.proto`), the xDS and
- * UDPA type annotations and typed structs, and what they import.
+ * The API, loaded on first use: `envoy.config.bootstrap.v3.Bootstrap` with everything it imports,
+ * and the xDS/UDPA typed structs. Any other message (the `@type` of a `typed_config`) is loaded on
+ * demand from its package's folder (Envoy's layout maps `envoy.extensions.filters.http.cors.v3` to
+ * `envoy/extensions/filters/http/cors/v3/`), so a lookup finds every message the shipped API has.
  */
 export function envoyApi(): EnvoyApi {
   if (cached) return cached;
   const t0 = performance.now();
   const roots = protoRoots();
-  const envoyRoot = roots[0]!;
-  const xdsRoot = roots[1]!;
   const root = new protobuf.Root();
   root.resolvePath = (_origin: string, target: string): string => {
     if (isAbsolute(target) && existsSync(target)) return target;
@@ -65,30 +57,56 @@ export function envoyApi(): EnvoyApi {
     // An import the npm package does not ship (tracing/metrics protos meshc never uses): skip it.
     return null as unknown as string;
   };
-  const files = walk(join(envoyRoot, 'envoy'), []).filter((f) => /\/v3\/[^/]+\.proto$/.test(f) || f.includes('/annotations/'));
-  for (const extra of ['xds/type/v3/typed_struct.proto', 'udpa/type/v1/typed_struct.proto']) {
-    const p = join(xdsRoot, extra);
-    if (existsSync(p)) files.push(p);
-  }
   // loadSync resolves every type at the end, which fails on the few types whose imports are not
   // shipped; types are resolved lazily instead (Field.resolve on first use).
   const r = root as unknown as { resolveAll: () => unknown };
   r.resolveAll = () => root;
-  root.loadSync(files, { keepCase: true });
-  delete (r as { resolveAll?: unknown }).resolveAll;
-  const types = new Map<string, protobuf.Type | null>();
+  const load = (files: string[]) => {
+    if (files.length > 0) root.loadSync(files, { keepCase: true });
+  };
+  load(['envoy/config/bootstrap/v3/bootstrap.proto', 'xds/type/v3/typed_struct.proto', 'udpa/type/v1/typed_struct.proto'].filter((f) => roots.some((x) => existsSync(join(x, f)))));
+  const triedDirs = new Set<string>();
+  /** Loads the package folder that may define `fullName`; true when it loaded something new. */
+  const loadPackageOf = (fullName: string): boolean => {
+    const parts = fullName.split('.');
+    for (let n = parts.length - 1; n >= 1; n--) {
+      const rel = parts.slice(0, n).join('/');
+      for (const base of roots.slice(0, 4)) {
+        const dir = join(base, rel);
+        if (triedDirs.has(dir)) continue;
+        triedDirs.add(dir);
+        if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
+        const files = readdirSync(dir).filter((f) => f.endsWith('.proto')).sort().map((f) => join(dir, f));
+        if (files.length === 0) continue;
+        load(files);
+        return true;
+      }
+    }
+    return false;
+  };
+  const types = new Map<string, protobuf.Type>();
+  const find = (fullName: string): protobuf.Type | undefined => {
+    try {
+      const found = root.lookup('.' + fullName);
+      return found instanceof protobuf.Type ? found : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   cached = {
     root,
     loadMs: performance.now() - t0,
-    files: root.files.length,
+    get files() {
+      return root.files.length;
+    },
     message(fullName) {
-      let t = types.get(fullName);
-      if (t === undefined) {
-        const found = root.lookup(fullName.startsWith('.') ? fullName : '.' + fullName);
-        t = found instanceof protobuf.Type ? found : null;
-        types.set(fullName, t);
-      }
-      return t ?? undefined;
+      const name = fullName.replace(/^\./, '');
+      let t = types.get(name);
+      if (t) return t;
+      t = find(name);
+      while (!t && /^[A-Za-z_][A-Za-z0-9_.]*$/.test(name) && loadPackageOf(name)) t = find(name);
+      if (t) types.set(name, t);
+      return t;
     },
   };
   return cached;
