@@ -259,8 +259,9 @@ export function buildModel(ir: MeshIR, ctx: EmitContext): RulesetModel {
     for (const rule of inb.allow) {
       if (rule.http) l7(rule, 'allow');
       // at ports whose default is allow, an allow changes nothing (deny is checked first)
-      const prefixes = ruleSources(rule, 'admit');
-      if (inb.defaultAction === 'deny') for (const p of prefixes) pol.allow.push({ prefix: p, filter: rule.filter });
+      if (inb.defaultAction === 'deny') {
+        for (const p of ruleSources(rule, 'admit')) pol.allow.push({ prefix: p, filter: rule.filter });
+      }
     }
     for (const j of inb.jwt) {
       if (owner.enforcer === undefined) {

@@ -141,6 +141,14 @@ describe('diagnostics on hand-built IR', () => {
     expect(diagKeys(emit(mesh({ services: [s] })).diagnostics)).toEqual(['MC8004 mesh.yaml:30:7']);
   });
 
+  it('does not warn about allow sources where the default action admits everyone anyway', () => {
+    const s = service({
+      name: 's', endpoints: [ep('10.0.0.1')],
+      ports: [{ name: 'http', port: 80, defaultAction: 'allow', allow: [rule('only-batch', [src.service('batch', [], span(30, 7))])] }],
+    });
+    expect(emit(mesh({ services: [s] })).diagnostics).toEqual([]);
+  });
+
   it('says nothing about Filters of services that have no endpoints outside Kubernetes', () => {
     const s = service({
       name: 's',
