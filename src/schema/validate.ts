@@ -135,6 +135,11 @@ export function validateDocuments(docs: readonly SourceDocument[]): { resources:
     }
     const errors = [...(c.validate.errors ?? [])];
     const ds = new Explainer(c, doc).explain(errors, [], doc.value);
+    if (ds.length === 0) {
+      // Never drop a document silently: should the explanation come out empty, say so generically.
+      const e = errors.find((x) => x.keyword !== 'if') ?? errors[0];
+      ds.push(makeDiagnostic(SchemaCodes.Invalid, doc.span([]), { path: 'the document', keyword: e?.keyword ?? 'schema' }));
+    }
     diagnostics.push(...sortAndDedupe(ds));
   }
   return { resources, diagnostics };
@@ -388,13 +393,16 @@ class Explainer {
     const exp = expected.map(typeWord);
     let advice = forms ? `write one of: ${forms}` : '';
     const numberish = typeof data === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(data);
+    const target = this.deref(schema);
+    const values = Array.isArray(target.enum) ? target.enum : 'const' in target ? [target.const] : undefined;
     if (advice) {
       /* the forms say it all */
-    } else if ((expected.includes('integer') || expected.includes('number')) && numberish) advice = 'write the number without quotes';
+    } else if (values) advice = `allowed: ${values.map(String).join(', ')}`;
+    else if ((expected.includes('integer') || expected.includes('number')) && numberish) advice = 'write the number without quotes';
     else if (expected.includes('string') && (typeof data === 'number' || typeof data === 'boolean')) {
       const ex = Array.isArray(this.deref(schema).examples) ? (this.deref(schema).examples as unknown[])[0] : undefined;
       advice = `quote it ("${String(data)}")` + (typeof ex === 'string' ? `; for example ${JSON.stringify(ex)}` : '');
-      if (typeof ex === 'string' && /[0-9](ms|s|m|h)$/.test(ex) && typeof data === 'number') advice = `a duration needs a unit, e.g. "${String(data)}s"`;
+      if (typeof ex === 'string' && /[0-9](ms|s|m|h)$/.test(ex) && typeof data === 'number' && data >= 0) advice = `a duration needs a unit, e.g. "${String(data)}s"`;
     } else if (data === null) advice = 'the value is empty: write a value after the colon, or remove the key';
     else if (expected.includes('array') && !Array.isArray(data)) advice = 'write a list: `[a, b]` or one `- item` per line';
     else if (expected.includes('integer') && typeof data === 'number') advice = 'write a whole number';
