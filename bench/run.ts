@@ -2,7 +2,7 @@
  * `npm run bench`: builds the synthetic mesh at several sizes and prints time and peak memory per
  * stage. Each size runs in a fresh child process so that peak RSS is that size's own.
  *
- *   npm run bench                 # N = 1,000 and 10,000, load → IR
+ *   npm run bench                 # N = 1,000 and 10,000, load → IR (no target)
  *   npm run bench -- --sizes 100,1000 --targets envoy,haproxy
  * @module
  */
@@ -24,18 +24,26 @@ interface Sample {
 }
 
 async function child(dir: string, n: number, targets: string[]): Promise<void> {
-  const { compile } = await import('../src/compiler.js');
+  const { compileLoaded, emitTargets, selectTargets } = await import('../src/compiler.js');
+  const { DiagnosticBag } = await import('../src/diagnostics/bag.js');
+  const { loadMesh } = await import('../src/dsl/load.js');
+  const bag = new DiagnosticBag();
+  const timings: Record<string, number> = {};
+  const selected = targets.length > 0 ? await selectTargets(targets, bag) : [];
   const t0 = performance.now();
-  const r = await compile({ input: dir, targets });
+  const load = loadMesh(dir);
+  timings.load = performance.now() - t0;
+  const ir = compileLoaded(load, bag, timings);
+  const files = ir ? emitTargets(ir, selected, bag, timings) : [];
   const wallMs = performance.now() - t0;
   const sample: Sample = {
     n,
     wallMs,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    timings: r.timings,
-    files: r.files.length,
-    bytes: r.files.reduce((s, f) => s + Buffer.byteLength(f.content), 0),
-    diagnostics: r.diagnostics.filter((d) => d.severity === 'error').length,
+    timings,
+    files: files.length,
+    bytes: files.reduce((s, f) => s + Buffer.byteLength(f.content), 0),
+    diagnostics: bag.items.filter((d) => d.severity === 'error').length,
   };
   process.stdout.write(JSON.stringify(sample));
 }
@@ -47,11 +55,11 @@ function arg(name: string, dflt: string): string {
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') {
-    await child(process.argv[3]!, Number(process.argv[4]), process.argv[5] ? process.argv[5].split(',') : ['ir']);
+    await child(process.argv[3]!, Number(process.argv[4]), process.argv[5] && process.argv[5] !== 'none' ? process.argv[5].split(',') : []);
     return;
   }
   const sizes = arg('--sizes', '1000,10000').split(',').map(Number);
-  const targets = arg('--targets', 'ir');
+  const targets = arg('--targets', 'none');
   const self = fileURLToPath(import.meta.url);
   const samples: Sample[] = [];
   console.log(`meshc bench: targets ${targets}; node ${process.version}; ${process.platform}/${process.arch}`);
