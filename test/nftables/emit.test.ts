@@ -222,6 +222,23 @@ describe('semantics in the emitted elements', () => {
   });
 });
 
+describe('edge values', () => {
+  it('passes nft -c with every-source networks, week rates, the largest burst and meter timeout', async () => {
+    const s = service({
+      name: 's', endpoints: [ep('10.0.0.1'), ep('fd00::1'), ep('::ffff:10.9.9.9')],
+      ports: [
+        { name: 'a', port: 80, allow: [rule('all', []), rule('some', [src.cidr('10.0.0.0/8'), src.cidr('fd00::/16')])],
+          rateLimits: [limit('l', 1, 1237, 'global'), limit('m', 3, 7, 'source-ip', 1_000_000_000), limit('n', 1_000_000_000, 1, 'source-ip')] },
+        { name: 'b', port: 81, defaultAction: 'allow', deny: [rule('none', [])] },
+      ],
+    });
+    const { text, files } = emit(mesh({ services: [s], refuse: 'reject' }));
+    expect(text).toContain('timeout 604800s');
+    expect(text).toContain('::ffff:a09:909 . 15006');
+    await expectNftAccepts(files);
+  });
+});
+
 describe('safety', () => {
   it('is deterministic: the same IR, also after a JSON round trip, gives the same bytes', () => {
     const ir = JSON.parse(readFileSync(POLICY_IR, 'utf8')) as MeshIR;
