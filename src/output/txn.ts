@@ -43,6 +43,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { sha256 } from './manifest.js';
 import { ancestors, isSafeOutputPath, MANIFEST_NAME, TXN_DIR } from './paths.js';
@@ -114,9 +115,24 @@ function fsyncPath(path: string, dir: boolean): void {
   }
 }
 
-/** Writes a file exclusively (it must not exist), optionally fsynced. */
-export function writeNew(path: string, content: string | Uint8Array, durable: boolean): void {
-  mkdirSync(dirname(path), { recursive: true });
+/**
+ * Flushes files and directories to stable storage: one `sync -f` (syncfs(2), Linux coreutils) of
+ * the file system holding `root` when available, else an fsync of each path.
+ */
+export function flush(root: string, files: readonly string[], dirs: readonly string[]): void {
+  const r = spawnSync('sync', ['-f', root], { stdio: 'ignore', timeout: 120_000 });
+  if (r.status === 0) return;
+  for (const f of files) fsyncPath(f, false);
+  for (const d of dirs) fsyncPath(d, true);
+}
+
+/** Writes a file exclusively (it must not exist), optionally fsynced; `dirs` caches directories known to exist. */
+export function writeNew(path: string, content: string | Uint8Array, durable: boolean, dirs?: Set<string>): void {
+  const dir = dirname(path);
+  if (!dirs?.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    dirs?.add(dir);
+  }
   const fd = openSync(path, 'wx', 0o644);
   try {
     const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
@@ -169,12 +185,19 @@ export function applyJournal(outDir: string, journal: Journal, opts: DurabilityO
   const p = txnPaths(outDir);
   const live = (rel: string) => join(outDir, rel);
   const touched = new Set<string>([outDir]);
+  const made = new Set<string>();
+  const mkdirp = (dir: string) => {
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+  };
   // Removals first (a removed file may be where a new directory goes), then empty directories.
   for (const op of journal.ops) {
     if (op.op !== 'delete') continue;
     const backup = join(p.oldDir, op.path);
     touched.add(dirname(live(op.path)));
-    mkdirSync(dirname(backup), { recursive: true });
+    mkdirp(dirname(backup));
     step(`delete ${op.path}`);
     renameSync(live(op.path), backup);
   }
@@ -188,7 +211,7 @@ export function applyJournal(outDir: string, journal: Journal, opts: DurabilityO
     touched.add(dirname(target));
     if (op.op === 'replace') {
       const backup = join(p.oldDir, op.path);
-      mkdirSync(dirname(backup), { recursive: true });
+      mkdirp(dirname(backup));
       step(`backup ${op.path}`);
       try {
         linkSync(target, backup);
@@ -202,19 +225,17 @@ export function applyJournal(outDir: string, journal: Journal, opts: DurabilityO
       renameSync(join(p.newDir, op.path), target);
     } else {
       for (const dir of ancestors(op.path)) {
-        if (!exists(live(dir))) {
+        if (!made.has(live(dir)) && !exists(live(dir))) {
           step(`mkdir ${dir}`);
           mkdirSync(live(dir));
         }
+        made.add(live(dir));
       }
       step(`create ${op.path}`);
       renameSync(join(p.newDir, op.path), target);
     }
   }
-  if (durable) {
-    fsyncPath(p.oldDir, true);
-    for (const d of [...touched].sort().reverse()) fsyncPath(d, true);
-  }
+  if (durable) flush(outDir, [], [p.oldDir, ...[...touched].sort().reverse()]);
   // The commit point.
   step('commit');
   renameSync(p.manifest, live(MANIFEST_NAME));

@@ -15,7 +15,7 @@ import { unifiedDiff } from './diff.js';
 import { buildManifest, parseManifest, serializeManifest, sha256, type Manifest } from './manifest.js';
 import { acquireLock } from './lock.js';
 import { ancestors, isSafeOutputPath, LOCK_NAME, MANIFEST_NAME, TXN_DIR } from './paths.js';
-import { applyJournal, hasPendingJournal, recover, rollBack, txnPaths, writeJournal, writeNew, type DurabilityOptions, type Journal, type RecoveryAction, type TxnOp, SimulatedCrash } from './txn.js';
+import { applyJournal, flush, hasPendingJournal, recover, rollBack, txnPaths, writeJournal, writeNew, type DurabilityOptions, type Journal, type RecoveryAction, type TxnOp, SimulatedCrash } from './txn.js';
 
 /** What the manifest records besides the files. */
 export interface OutputMeta {
@@ -360,14 +360,20 @@ export function writeOutput(outDir: string, files: readonly OutputFile[], meta: 
     try {
       rmSync(paths.txn, { recursive: true, force: true });
       mkdirSync(paths.newDir, { recursive: true });
+      const made = new Set<string>();
+      const staged: string[] = [];
       for (const op of p.ops) {
         if (op.op !== 'delete') {
           step(`stage ${op.path}`);
-          writeNew(join(paths.newDir, op.path), byPath.get(op.path)!, durable);
+          const at = join(paths.newDir, op.path);
+          writeNew(at, byPath.get(op.path)!, false, made);
+          staged.push(at);
         }
       }
       step('stage manifest');
-      writeNew(paths.manifest, p.manifestText, durable);
+      writeNew(paths.manifest, p.manifestText, false);
+      // Everything staged reaches the disk before the journal says to use it.
+      if (durable) flush(outDir, [...staged, paths.manifest], [...made, paths.txn]);
     } catch (err) {
       if (err instanceof SimulatedCrash) throw err;
       rmSync(paths.txn, { recursive: true, force: true });
