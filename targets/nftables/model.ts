@@ -199,7 +199,7 @@ export function buildModel(ir: MeshIR, ctx: EmitContext): RulesetModel {
     { family: 'ipv4', addr: 0n, len: 0 },
     { family: 'ipv6', addr: 0n, len: 0 },
   ];
-  const sourcePrefixes = (rule: PolicyRuleIR, src: SourceIR, verb: string): Prefix[] => {
+  const sourcePrefixes = (rule: PolicyRuleIR, src: SourceIR, verb: string, hasCidr: boolean): Prefix[] => {
     if (src.kind === 'cidr') {
       const p = parsePrefix(src.cidr, src.family);
       // the IR guarantees a normalised CIDR; anything else never reaches the ruleset
@@ -221,15 +221,18 @@ export function buildModel(ir: MeshIR, ctx: EmitContext): RulesetModel {
       out.push(hostPrefix(a.kind, addr));
     }
     // a rule that also names networks has said where such traffic comes from: no warning then
-    if (src.addresses.length === 0 && !rule.from.some((f) => f.kind === 'cidr')) {
+    if (src.addresses.length === 0 && !hasCidr) {
       reportOnce(`nosrc|${rule.filter}|${src.kind}|${src.name}`, NftCodes.NoSourceAddress, src.span, {
         filter: rule.filter, source: what, verb,
       });
     }
     return out;
   };
-  const ruleSources = (rule: PolicyRuleIR, verb: string): Prefix[] =>
-    rule.from.length === 0 ? EVERY : rule.from.flatMap((s) => sourcePrefixes(rule, s, verb));
+  const ruleSources = (rule: PolicyRuleIR, verb: string): Prefix[] => {
+    if (rule.from.length === 0) return EVERY;
+    const hasCidr = rule.from.some((f) => f.kind === 'cidr');
+    return rule.from.flatMap((s) => sourcePrefixes(rule, s, verb, hasCidr));
+  };
 
   const compiled = new Map<InboundIR, CompiledPolicy>();
   const compile = (inb: InboundIR, owner: Owner): CompiledPolicy => {
