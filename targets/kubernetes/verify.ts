@@ -104,7 +104,9 @@ export function verifyKubernetes(files: readonly OutputFile[]): VerifyResult {
   if (!kustomization) bad(`${OUT_DIR}/kustomization.yaml`, 'is missing');
   else {
     const listed = Array.isArray(kustomization.resources) ? kustomization.resources.map(String) : [];
-    const present = new Set(manifests.map((m) => m.file.slice(OUT_DIR.length + 1)));
+    const present = new Set(
+      files.filter((f) => f.path.startsWith(OUT_DIR + '/') && f.path !== `${OUT_DIR}/kustomization.yaml`).map((f) => f.path.slice(OUT_DIR.length + 1)),
+    );
     const seen = new Set<string>();
     for (const r of listed) {
       if (seen.has(r)) bad(`${OUT_DIR}/kustomization.yaml`, `lists ${r} twice`);

@@ -14,6 +14,7 @@ import type { MeshIR } from '../../src/ir/types.js';
 import type { EmitContext, OutputFile, Target } from '../../src/target/types.js';
 import { emitKubernetes } from '../../targets/kubernetes/emit.js';
 import type { ProxyTargets } from '../../targets/kubernetes/proxy.js';
+import envoy from '../../targets/envoy/index.js';
 
 /** Compiles a mesh directory to the IR; fails on errors. */
 export async function irOf(dir: string): Promise<MeshIR> {
@@ -95,16 +96,19 @@ export function fakeProxy(kind: 'envoy' | 'haproxy', opts: { pad?: number } = {}
   };
 }
 
-/** The proxy targets the tests use. */
+/** The proxy targets the tests use: the real ones where they exist. */
 export function testProxies(): ProxyTargets {
-  return { envoy: fakeProxy('envoy'), haproxy: fakeProxy('haproxy') };
+  return { envoy, haproxy: fakeProxy('haproxy') };
 }
 
-/** Emits an IR with the test proxies; returns files and diagnostics. */
-export function emit(ir: MeshIR, proxies: ProxyTargets = testProxies()): { files: OutputFile[]; diagnostics: Diagnostic[] } {
+/**
+ * Emits an IR with the test proxies; returns the files, the Kubernetes target's own diagnostics
+ * (MC9xxx) and all diagnostics (including what the proxy targets report, e.g. MC4001).
+ */
+export function emit(ir: MeshIR, proxies: ProxyTargets = testProxies()): { files: OutputFile[]; diagnostics: Diagnostic[]; all: Diagnostic[] } {
   const { ctx, diagnostics } = collectingContext();
   const files = emitKubernetes(ir, ctx, proxies);
-  return { files, diagnostics };
+  return { files, diagnostics: diagnostics.filter((d) => d.code.startsWith('MC9')), all: diagnostics };
 }
 
 /** The objects of an emitted tree (without kustomization.yaml), by file path. */
