@@ -175,7 +175,7 @@ export function gatewayFixture(): MeshIR {
   ];
   const https = listener('https', 443, 'https', {
     hosts: ['shop.example.com', 'www.shop.example.com', 'api.example.com'],
-    tls: { certPath: '/etc/meshc/tls/https/tls.crt', keyPath: '/etc/meshc/tls/https/tls.key', secretName: 'shop-tls', mountDir: '/etc/meshc/tls/https' },
+    tls: { certPath: '/etc/meshc/tls/https/tls.crt', keyPath: '/etc/meshc/tls/https/tls.key', haproxyKeyPath: '/etc/meshc/tls/https/tls.crt.key', secretName: 'shop-tls', mountDir: '/etc/meshc/tls/https' },
     virtualHosts: [
       { route: 'api', hosts: ['api.example.com'], rules: [rule('all', ['api.http.v1'], { fault: { abort: { status: 503, percent: 5 } }, featureSpans: { 'fault.abort': span(20) } })], span: span(1, 1, 'routes/api.yaml') },
       { route: 'shop', hosts: ['shop.example.com', 'www.shop.example.com', '*.shop.example.com'], rules: shopRules, span: span(1, 1, 'routes/shop.yaml') },

@@ -143,6 +143,11 @@ function fieldRules(f: protobuf.Field): Rules | undefined {
   return r ?? undefined;
 }
 
+/** A repeated rule value (`in`, `not_in`): protobufjs gives a single value when the list has one entry. */
+function list(v: unknown): unknown[] | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? v : [v];
+}
+
 function isTrue(v: unknown): boolean {
   return v === true || v === 'true';
 }
@@ -277,6 +282,7 @@ export class MessageChecker {
     const seen = new Map<string, string>();
     const oneofSet = new Map<string, string>();
     const where = new Map<string, { path: string; off: number }>();
+    const invalid = new Set<string>();
     for (const e of node.entries) {
       if (e.key === skipKey) continue;
       const fpath = path ? `${path}.${e.key}` : e.key;
@@ -302,13 +308,16 @@ export class MessageChecker {
           this.report(EnvoyCodes.OneofConflict, e.keyOff, fpath, { field: e.key, other, oneof: oneof.name, type: full.slice(1) });
         } else oneofSet.set(oneof.name, e.key);
       }
+      const before = this.problems.length;
       const v = this.fieldValue(type, f, e.value, fpath);
       if (v !== undefined && !isNull) {
         out[f.name] = v;
         where.set(f.name, { path: fpath, off: e.value.off });
+      } else if (!isNull && this.problems.length > before) {
+        invalid.add(f.name);
       }
     }
-    this.validateMessage(type, out, path, node.off, where);
+    this.validateMessage(type, out, path, node.off, where, invalid);
     return out;
   }
 
@@ -498,11 +507,12 @@ export class MessageChecker {
       this.report(EnvoyCodes.UnknownTypeUrl, te.value.off, tpath, { detail: `no message "${name}" in Envoy's API` });
       return undefined;
     }
-    const cat = container ? EXTENSION_CATEGORIES[container] : undefined;
+    const full = type.fullName;
+    const isTypedStruct = full === '.udpa.type.v1.TypedStruct' || full === '.xds.type.v3.TypedStruct';
+    const cat = container && !isTypedStruct ? EXTENSION_CATEGORIES[container] : undefined;
     if (cat && !cat.prefixes.some((p) => name.startsWith(p))) {
       this.report(EnvoyCodes.ExtensionCategory, te.value.off, tpath, { type: name, category: cat.category });
     }
-    const full = type.fullName;
     let body: unknown;
     if (WRAPPERS[full] || ['.google.protobuf.Duration', '.google.protobuf.Timestamp', '.google.protobuf.FieldMask', '.google.protobuf.Struct', '.google.protobuf.Value', '.google.protobuf.ListValue', '.google.protobuf.Any'].includes(full)) {
       // Well-known types inside an Any sit under "value".
@@ -516,22 +526,26 @@ export class MessageChecker {
       return o;
     }
     const out = this.fields(type, node, path, '@type');
-    if (full === '.udpa.type.v1.TypedStruct' || full === '.xds.type.v3.TypedStruct') this.typedStruct(node, path, out);
+    if (isTypedStruct) this.typedStruct(node, path, out, container);
     const res: Norm = { '@type': url, ...out };
     this.origins.set(res, { path, off: node.off });
     return res;
   }
 
   /** A TypedStruct carries another message as a Struct: check it against its `type_url`. */
-  private typedStruct(node: YMap, path: string, out: Norm): void {
+  private typedStruct(node: YMap, path: string, out: Norm, container: string | undefined): void {
     const url = out.type_url;
     if (typeof url !== 'string') return;
     const name = url.replace(/^.*\//, '');
+    const urlNode = node.entries.find((e) => e.key === 'type_url' || e.key === 'typeUrl');
+    const off = urlNode?.value.off ?? node.off;
     const type = this.api.message(name);
     if (!type) {
-      this.report(EnvoyCodes.UnknownTypeUrl, node.off, `${path}.type_url`, { detail: `no message "${name}" in Envoy's API` });
+      this.report(EnvoyCodes.UnknownTypeUrl, off, `${path}.type_url`, { detail: `no message "${name}" in Envoy's API` });
       return;
     }
+    const cat = container ? EXTENSION_CATEGORIES[container] : undefined;
+    if (cat && !cat.prefixes.some((p) => name.startsWith(p))) this.report(EnvoyCodes.ExtensionCategory, off, `${path}.type_url`, { type: name, category: cat.category });
     const ve = node.entries.find((e) => e.key === 'value');
     if (ve) this.message(type, ve.value, `${path}.value`, undefined);
   }
@@ -540,19 +554,20 @@ export class MessageChecker {
   // protoc-gen-validate
   // ------------------------------------------------------------------------------------------
 
-  private validateMessage(type: protobuf.Type, out: Norm, path: string, off: number, where: Map<string, { path: string; off: number }>): void {
+  /** Applies the rules of `type` to a checked message. Fields in `invalid` were given but already reported: not checked again. */
+  private validateMessage(type: protobuf.Type, out: Norm, path: string, off: number, where: Map<string, { path: string; off: number }>, invalid: Set<string>): void {
     const mo = (type as unknown as { parsedOptions?: unknown }).parsedOptions;
     const disabled = optionOf(mo, '(validate.disabled)') ?? optionOf(mo, '(validate.ignored)');
     if (disabled && isTrue(disabled.__value)) return;
     for (const o of type.oneofsArray) {
       const req = o.options?.['(validate.required)'];
-      if (isTrue(req) && !o.oneof.some((n) => Object.prototype.hasOwnProperty.call(out, n))) {
+      if (isTrue(req) && !o.oneof.some((n) => Object.prototype.hasOwnProperty.call(out, n) || invalid.has(n))) {
         this.report(EnvoyCodes.Required, off, path, { detail: `one of ${o.oneof.map((n) => `"${n}"`).join(', ')} is required in ${type.fullName.slice(1)} (oneof ${o.name})` });
       }
     }
     for (const f of type.fieldsArray) {
       const rules = fieldRules(f);
-      if (!rules) continue;
+      if (!rules || invalid.has(f.name)) continue;
       const present = Object.prototype.hasOwnProperty.call(out, f.name);
       if (!present && f.partOf) continue;
       const w = where.get(f.name) ?? { path: path ? `${path}.${f.name}` : f.name, off };
@@ -652,8 +667,8 @@ export class MessageChecker {
           return;
         }
         const url = present ? String((v as Norm)['@type'] ?? '') : '';
-        if (present && Array.isArray(r.in) && !(r.in as string[]).includes(url)) this.report(EnvoyCodes.OtherRule, w.off, w.path, { detail: `@type must be one of ${(r.in as string[]).join(', ')}` });
-        if (present && Array.isArray(r.not_in) && (r.not_in as string[]).includes(url)) this.report(EnvoyCodes.OtherRule, w.off, w.path, { detail: `@type must not be ${url}` });
+        if (present && list(r.in) !== undefined && !(list(r.in) as string[]).includes(url)) this.report(EnvoyCodes.OtherRule, w.off, w.path, { detail: `@type must be one of ${(list(r.in) as string[]).join(', ')}` });
+        if (present && list(r.not_in) !== undefined && (list(r.not_in) as string[]).includes(url)) this.report(EnvoyCodes.OtherRule, w.off, w.path, { detail: `@type must not be ${url}` });
         return;
       }
       return;
@@ -664,8 +679,8 @@ export class MessageChecker {
       const n = typeof v === 'number' ? v : 0;
       if (isTrue(r.defined_only) && !Object.values(rt.values).includes(n)) this.report(EnvoyCodes.EnumRule, w.off, w.path, { detail: `${n} is not a defined value of ${rt.fullName.slice(1)}` });
       if (r.const !== undefined && n !== Number(r.const)) this.report(EnvoyCodes.EnumRule, w.off, w.path, { detail: `must be ${String(r.const)}` });
-      if (Array.isArray(r.in) && !(r.in as unknown[]).map(Number).includes(n)) this.report(EnvoyCodes.EnumRule, w.off, w.path, { detail: `must be one of ${(r.in as unknown[]).join(', ')}` });
-      if (Array.isArray(r.not_in) && (r.not_in as unknown[]).map(Number).includes(n)) this.report(EnvoyCodes.EnumRule, w.off, w.path, { detail: `must not be ${n}` });
+      if (list(r.in) !== undefined && !(list(r.in) as unknown[]).map(Number).includes(n)) this.report(EnvoyCodes.EnumRule, w.off, w.path, { detail: `must be one of ${(list(r.in) as unknown[]).join(', ')}` });
+      if (list(r.not_in) !== undefined && (list(r.not_in) as unknown[]).map(Number).includes(n)) this.report(EnvoyCodes.EnumRule, w.off, w.path, { detail: `must not be ${n}` });
       return;
     }
     this.scalarRules(rules, scalarType, present ? v : this.defaultOf(scalarType, rt), w);
@@ -683,8 +698,8 @@ export class MessageChecker {
     if (c !== undefined && nanos !== c) fail(`must be ${fmtNanos(c)}`);
     const msg = this.rangeFailure(nanos, bound('gt'), bound('gte'), bound('lt'), bound('lte'), (x) => fmtNanos(x as bigint));
     if (msg) fail(msg);
-    if (Array.isArray(r.in) && !(r.in as unknown[]).map(durationRuleNanos).includes(nanos)) fail('is not one of the allowed durations');
-    if (Array.isArray(r.not_in) && (r.not_in as unknown[]).map(durationRuleNanos).includes(nanos)) fail('is a forbidden duration');
+    if (list(r.in) !== undefined && !(list(r.in) as unknown[]).map(durationRuleNanos).includes(nanos)) fail('is not one of the allowed durations');
+    if (list(r.not_in) !== undefined && (list(r.not_in) as unknown[]).map(durationRuleNanos).includes(nanos)) fail('is a forbidden duration');
   }
 
   /** PGV range semantics: lower/upper bounds; when the upper bound is below the lower one, the range is exclusive (outside). */
@@ -727,8 +742,8 @@ export class MessageChecker {
     const b = (k: string) => (r[k] !== undefined ? conv(r[k]) : undefined);
     const msg = this.rangeFailure<number | bigint>(val, b('gt'), b('gte'), b('lt'), b('lte'));
     if (msg) fail(msg);
-    if (Array.isArray(r.in) && !(r.in as unknown[]).map(conv).includes(val)) fail(`is not one of ${(r.in as unknown[]).join(', ')}`);
-    if (Array.isArray(r.not_in) && (r.not_in as unknown[]).map(conv).includes(val)) fail('is forbidden');
+    if (list(r.in) !== undefined && !(list(r.in) as unknown[]).map(conv).includes(val)) fail(`is not one of ${(list(r.in) as unknown[]).join(', ')}`);
+    if (list(r.not_in) !== undefined && (list(r.not_in) as unknown[]).map(conv).includes(val)) fail('is forbidden');
   }
 
   private stringRules(r: Rules | undefined, s: string, w: { path: string; off: number }): void {
@@ -749,8 +764,8 @@ export class MessageChecker {
     if (r.suffix !== undefined && !s.endsWith(String(r.suffix))) fail(`must end with ${JSON.stringify(r.suffix)}`);
     if (r.contains !== undefined && !s.includes(String(r.contains))) fail(`must contain ${JSON.stringify(r.contains)}`);
     if (r.not_contains !== undefined && s.includes(String(r.not_contains))) fail(`must not contain ${JSON.stringify(r.not_contains)}`);
-    if (Array.isArray(r.in) && !(r.in as unknown[]).map(String).includes(s)) fail(`must be one of ${(r.in as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`);
-    if (Array.isArray(r.not_in) && (r.not_in as unknown[]).map(String).includes(s)) fail('is forbidden');
+    if (list(r.in) !== undefined && !(list(r.in) as unknown[]).map(String).includes(s)) fail(`must be one of ${(list(r.in) as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`);
+    if (list(r.not_in) !== undefined && (list(r.not_in) as unknown[]).map(String).includes(s)) fail('is forbidden');
     if (r.pattern !== undefined) {
       const re = re2ToJs(String(r.pattern));
       if (re && !re.test(s)) fail(`must match /${String(r.pattern)}/`);

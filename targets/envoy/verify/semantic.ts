@@ -135,8 +135,8 @@ function checkHcm(
         const name = typeof h === 'string' ? h : String(obj(obj(h)?.header)?.key ?? '');
         const lower = name.toLowerCase();
         if (lower.startsWith(':') || lower === 'host') {
-          const w = at(h, o);
-          c.report(EnvoyCodes.ProtectedHeader, w.off, w.path || `${at(o, o).path}.${field}`, { header: name });
+          const w = at(typeof h === 'string' ? o[field] : h, o);
+          c.report(EnvoyCodes.ProtectedHeader, w.off, w.path, { header: name });
         }
       }
     }
@@ -155,7 +155,10 @@ function checkHcm(
     vhNames.add(name);
     for (const d of arr(vho.domains)) {
       const dn = String(d).toLowerCase();
-      if (domains.has(dn)) c.report(EnvoyCodes.DuplicateName, w.off, `${w.path}.domains`, { what: 'virtual host domain', name: dn });
+      if (domains.has(dn)) {
+        const dw = at(vho.domains, vho);
+        c.report(EnvoyCodes.DuplicateName, dw.off, dw.path, { what: 'virtual host domain', name: dn });
+      }
       domains.add(dn);
     }
     perFilter(vho);
