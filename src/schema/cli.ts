@@ -2,7 +2,8 @@
  * The schema on the command line.
  *
  * - `npm run schema` (this module run directly) regenerates schemas/meshc.schema.json from
- *   src/dsl/types.ts; `--check` only compares and exits 1 when the committed file is stale.
+ *   src/dsl/types.ts, and the precompiled validator schemas/meshc.validate.cjs from that schema;
+ *   `--check` only compares and exits 1 when a committed file is stale.
  * - `readSchemaText()` is what `meshc schema` prints: the committed schema, read from the package
  *   (compiled installs ship `schemas/`, not the TypeScript sources).
  * @module
@@ -25,35 +26,46 @@ export function readSchemaText(): string {
   return readFileSync(schemaPath(), 'utf8');
 }
 
+/** The generated files, freshly made: relative path → content. */
+export async function generateSchemaFiles(): Promise<Record<string, string>> {
+  // Loaded only here: the generator pulls in the TypeScript compiler, the validator code ajv's
+  // code generator.
+  const { generateSchemaText } = await import('./generate.js');
+  const { generateValidatorCode, VALIDATOR_FILE } = await import('./standalone.js');
+  const schema = generateSchemaText();
+  return { [SCHEMA_FILE]: schema, [VALIDATOR_FILE]: generateValidatorCode(schema) };
+}
+
+function readOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Regenerates the committed schema (or, with `check`, only compares). Returns the process exit code.
- * Loads the generator (and with it the TypeScript compiler) only here.
+ * Regenerates the committed files (or, with `--check`, only compares). Returns the process exit
+ * code.
  */
 export async function runSchemaCommand(args: readonly string[], out: (line: string) => void = console.log): Promise<number> {
   const check = args.includes('--check');
-  const { generateSchemaText } = await import('./generate.js');
-  const fresh = generateSchemaText();
-  let committed: string | undefined;
-  try {
-    committed = readSchemaText();
-  } catch {
-    committed = undefined;
-  }
-  if (check) {
+  const files = await generateSchemaFiles();
+  let stale = 0;
+  for (const [file, fresh] of Object.entries(files)) {
+    const abs = join(packageRoot(), file);
+    const committed = readOrUndefined(abs);
     if (committed === fresh) {
-      out(`${SCHEMA_FILE} is up to date`);
-      return 0;
+      out(`${file} is up to date`);
+    } else if (check) {
+      out(`${file} is stale: run \`npm run schema\``);
+      stale++;
+    } else {
+      writeFileSync(abs, fresh);
+      out(`wrote ${file}`);
     }
-    out(`${SCHEMA_FILE} is stale: run \`npm run schema\``);
-    return 1;
   }
-  if (committed === fresh) {
-    out(`${SCHEMA_FILE} unchanged`);
-    return 0;
-  }
-  writeFileSync(schemaPath(), fresh);
-  out(`wrote ${SCHEMA_FILE}`);
-  return 0;
+  return stale > 0 ? 1 : 0;
 }
 
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1]);

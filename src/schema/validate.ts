@@ -13,20 +13,19 @@
  * The validator is compiled once, on first use.
  * @module
  */
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { makeDiagnostic } from '../diagnostics/bag.js';
 import type { Diagnostic, DiagnosticArgs, DiagnosticInfo, RelatedSpan, Span } from '../diagnostics/types.js';
 import type { LocatedResource, SourceDocument, ValuePath } from '../dsl/source.js';
 import type { Resource } from '../dsl/types.js';
+import { packageRoot } from '../util/package.js';
 import { closest } from '../util/strings.js';
 import { readSchemaText } from './cli.js';
 import { SchemaCodes } from './codes.js';
-
-// ajv and ajv-formats are CommonJS with a default export; under NodeNext the namespace is what
-// `import X from` yields.
-const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as unknown as typeof AjvModule.default;
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as typeof addFormatsModule.default;
+import { createAjv, escapePointer, schemaHash, unionBranchPointers, VALIDATOR_FILE, type PrecompiledValidator } from './standalone.js';
 
 type Schema = { [keyword: string]: unknown };
 type Path = (string | number)[];
@@ -42,36 +41,30 @@ interface SchemaInfo {
 }
 
 interface Compiled {
-  ajv: InstanceType<typeof Ajv>;
   validate: ValidateFunction;
   schema: Schema;
-  id: string;
-  info: Map<object, SchemaInfo>;
+  /** Schema objects (as ajv's verbose errors carry them) → what they are. */
+  info: SchemaIndex;
   /** Definition name → its variants' values, for discriminated unions. */
   variantsOf: Map<string, { value: string; definition: string }[]>;
-  branchValidators: Map<string, ValidateFunction>;
+  /** Union branch pointer → its validator. */
+  branch: (pointer: string) => ValidateFunction | undefined;
+  /** Whether the precompiled validator was used (else ajv compiled the schema at run time). */
+  precompiled: boolean;
 }
 
 let compiledOnce: Compiled | undefined;
 
-/** Options every meshc ajv instance uses (also the schema tests'). */
-export const AJV_OPTIONS = { allErrors: true, strict: true, verbose: true, messages: false } as const;
-
-/** Creates an ajv instance configured as meshc's validator is (draft-07, strict, formats). */
-export function createAjv(): InstanceType<typeof Ajv> {
-  const ajv = new Ajv({ ...AJV_OPTIONS });
-  addFormats(ajv);
-  return ajv;
-}
-
+/**
+ * The validator, made once: the precompiled module when it matches the committed schema, else
+ * ajv compiling the schema now.
+ */
 function compiled(): Compiled {
   if (compiledOnce) return compiledOnce;
-  const schema = JSON.parse(readSchemaText()) as Schema;
-  const ajv = createAjv();
-  const validate = ajv.compile(schema);
-  const info = new Map<object, SchemaInfo>();
+  const text = readSchemaText();
+  const schema = JSON.parse(text) as Schema;
+  const info = new SchemaIndex(schema);
   const variantsOf = new Map<string, { value: string; definition: string }[]>();
-  indexSchema(schema, '', info);
   const defs = (schema.definitions ?? {}) as Record<string, Schema>;
   for (const [name, def] of [['(root)', schema] as const, ...Object.entries(defs)]) {
     const field = discriminatorOf(def);
@@ -80,32 +73,90 @@ function compiled(): Compiled {
     for (const branch of def.allOf as Schema[]) {
       const value = ((branch.if as Schema).properties as Record<string, Schema>)[field]!.const as string;
       const ref = refName((branch.then as Schema).$ref);
-      const target = ref ? defs[ref] : undefined;
-      if (!ref || !target) continue;
+      if (!ref || !defs[ref]) continue;
       variants.push({ value, definition: ref });
-      const i = info.get(target);
-      if (i) i.variant = { field, value, union: name };
+      info.setVariant(`/definitions/${escapePointer(ref)}`, { field, value, union: name });
     }
     variantsOf.set(name, variants);
   }
-  compiledOnce = { ajv, validate, schema, id: String(schema.$id ?? ''), info, variantsOf, branchValidators: new Map() };
+  const pre = loadPrecompiled(schemaHash(text));
+  if (pre) {
+    compiledOnce = { validate: pre.root, schema, info, variantsOf, branch: (p) => pre.branches[p], precompiled: true };
+  } else {
+    const ajv = createAjv();
+    const validate = ajv.compile(schema);
+    const id = String(schema.$id ?? '');
+    const known = new Set(unionBranchPointers(schema));
+    compiledOnce = { validate, schema, info, variantsOf, branch: (p) => (known.has(p) ? ajv.getSchema(`${id}#${p}`) : undefined), precompiled: false };
+  }
   return compiledOnce;
 }
 
-/** Records the pointer of every schema object (for identity lookups from ajv's verbose errors). */
-function indexSchema(node: unknown, pointer: string, info: Map<object, SchemaInfo>): void {
+/** The precompiled validator, when present and made from this schema. */
+function loadPrecompiled(hash: string): PrecompiledValidator | undefined {
+  if (process.env.MESHC_NO_PRECOMPILED_VALIDATOR === '1') return undefined;
+  const file = join(packageRoot(), VALIDATOR_FILE);
+  if (!existsSync(file)) return undefined;
+  const mod = createRequire(import.meta.url)(file) as Partial<PrecompiledValidator>;
+  if (mod.schemaHash !== hash || typeof mod.root !== 'function' || !mod.branches) return undefined;
+  return mod as PrecompiledValidator;
+}
+
+/** Whether validation runs on the precompiled validator (for tests and `--timings`). */
+export function usesPrecompiledValidator(): boolean {
+  return compiled().precompiled;
+}
+
+/**
+ * Finds what a schema object is. ajv's verbose errors carry the failing schema object: the very
+ * object of the parsed schema when ajv compiled it here, a copy with the same JSON when it comes
+ * from the precompiled module; so objects are looked up by identity first, then by their JSON.
+ */
+class SchemaIndex {
+  private readonly byObject = new Map<object, SchemaInfo>();
+  private readonly byPointer = new Map<string, SchemaInfo>();
+  private byJson: Map<string, SchemaInfo> | undefined;
+
+  constructor(schema: Schema) {
+    indexSchema(schema, '', this.byObject, this.byPointer);
+  }
+
+  get(node: object): SchemaInfo | undefined {
+    const hit = this.byObject.get(node);
+    if (hit) return hit;
+    if (!this.byJson) {
+      this.byJson = new Map();
+      for (const [obj, info] of this.byObject) {
+        const key = JSON.stringify(obj);
+        const prior = this.byJson.get(key);
+        // Identical schemas at several places: prefer the named definition.
+        if (!prior || (!prior.definition && info.definition)) this.byJson.set(key, info);
+      }
+    }
+    return this.byJson.get(JSON.stringify(node));
+  }
+
+  setVariant(pointer: string, variant: SchemaInfo['variant']): void {
+    const info = this.byPointer.get(pointer);
+    if (info && variant) info.variant = variant;
+  }
+}
+
+/** Records the pointer of every schema object. */
+function indexSchema(node: unknown, pointer: string, byObject: Map<object, SchemaInfo>, byPointer: Map<string, SchemaInfo>): void {
   if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
-    node.forEach((n, i) => indexSchema(n, `${pointer}/${i}`, info));
+    node.forEach((n, i) => indexSchema(n, `${pointer}/${i}`, byObject, byPointer));
     return;
   }
   const m = /^\/definitions\/([^/]+)$/.exec(pointer);
   const entry: SchemaInfo = { pointer };
-  if (m) entry.definition = m[1]!;
-  info.set(node, entry);
+  if (m) entry.definition = m[1]!.replace(/~1/g, '/').replace(/~0/g, '~');
+  byObject.set(node, entry);
+  byPointer.set(pointer, entry);
   for (const [k, v] of Object.entries(node)) {
     if (k === 'const' || k === 'enum' || k === 'default' || k === 'examples' || k === 'required') continue;
-    indexSchema(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, info);
+    indexSchema(v, `${pointer}/${escapePointer(k)}`, byObject, byPointer);
   }
 }
 
@@ -320,13 +371,8 @@ class Explainer {
 
   private branchValidator(branch: Schema): ValidateFunction {
     const pointer = this.c.info.get(branch)?.pointer;
-    if (pointer === undefined) throw new Error('meshc bug: a union branch outside the schema');
-    let v = this.c.branchValidators.get(pointer);
-    if (!v) {
-      v = this.c.ajv.getSchema(`${this.c.id}#${pointer}`);
-      if (!v) throw new Error(`meshc bug: cannot compile schema branch ${pointer}`);
-      this.c.branchValidators.set(pointer, v);
-    }
+    const v = pointer === undefined ? undefined : this.c.branch(pointer);
+    if (!v) throw new Error(`meshc bug: no validator for the schema branch ${pointer ?? JSON.stringify(branch).slice(0, 80)}`);
     return v;
   }
 

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadFromMemory, loadMesh } from '../../src/dsl/load.js';
 import { SchemaCodes } from '../../src/schema/codes.js';
-import { validateDocuments } from '../../src/schema/validate.js';
+import { usesPrecompiledValidator, validateDocuments } from '../../src/schema/validate.js';
 
 /** Loads YAML text as one file and validates it: the loader must be clean. */
 function run(text: string) {
@@ -142,6 +142,29 @@ describe('validateDocuments', () => {
       const r = run(`${head('Route')}spec:\n  service: a\n  rules:\n    - match: { methods: [GET, POST, GET] }\n`);
       expect(r.diagnostics[0]!.related?.map((x) => `${x.span.line}:${x.span.column} ${x.message}`)).toEqual(['8:26 first here']);
     });
+  });
+
+  it('runs on the precompiled validator, which reports exactly what ajv compiling the schema reports', async () => {
+    expect(usesPrecompiledValidator()).toBe(true);
+    const text = [
+      `${head('Service')}spec:\n  ports: [{ name: HTTP, prt: 99999, protocol: htp }]\n  timeout: 5\n  versions: { V1: {} }\n  retries: { attempts: 1, on: [5xxx, reset, reset] }\n  loadBalancer: { policy: maglev, hashOn: { cokie: { name: sid } } }\n`,
+      `${head('Filter')}spec:\n  target: { service: a }\n  type: deny\n  rateLimit: { requests: 1 }\n  from: [frontend, { cidr: 10.0.0.0/33 }, { x: 1 }]\n`,
+      `${head('Route')}spec:\n  service: a\n  rules:\n    - match: { path: { prefx: /a }, headers: { X-A: { exact: "1" } } }\n      redirect: { status: 200 }\n    - match: { path: { exact: /a, prefix: /b } }\n`,
+      `apiVersion: meshc/v1alpha1\nmetadata: { name: x }\n`,
+    ].join('---\n');
+    const precompiled = run(text).diagnostics;
+    expect(precompiled.length).toBeGreaterThan(10);
+    vi.resetModules();
+    process.env.MESHC_NO_PRECOMPILED_VALIDATOR = '1';
+    try {
+      const fresh = await import('../../src/schema/validate.js');
+      const freshLoad = await import('../../src/dsl/load.js');
+      expect(fresh.usesPrecompiledValidator()).toBe(false);
+      expect(fresh.validateDocuments(freshLoad.loadFromMemory({ 'mesh.yaml': text }).documents).diagnostics).toEqual(precompiled);
+    } finally {
+      delete process.env.MESHC_NO_PRECOMPILED_VALIDATOR;
+      vi.resetModules();
+    }
   });
 
   it('validates 10,000 Service documents well under a second', () => {
