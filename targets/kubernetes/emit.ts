@@ -537,6 +537,13 @@ function emitGateway(b: Builder, g: GatewayIR): void {
     span: g.span,
     object: new ServiceAccount({ metadata: b.meta(g.serviceAccount, labels), automountServiceAccountToken: false }),
   });
+  if (g.replicas > 0) {
+    for (const l of g.listeners) {
+      if (l.tls && !l.tls.secretName) {
+        b.ctx.unsupported('listener TLS from certificateFile', l.span, `the file ${l.tls.certPath} is on the gateway's hosts, not in its pods; use tls.secretName, or replicas: 0 to run gateway "${g.name}" only on hosts`);
+      }
+    }
+  }
   const layout = layoutOf(g.proxy);
   const files = b.proxyFiles(layout, { kind: 'gateway', name: g.name }, g.span);
   if (files) {

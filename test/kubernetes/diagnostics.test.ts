@@ -167,3 +167,16 @@ describe('the restricted-profile checker', () => {
     expect(restrictedViolations(p)).toEqual([]);
   });
 });
+
+describe('what Kubernetes cannot deploy', () => {
+  it('a gateway listener certificate from a host file is unsupported (MC4001 at the listener) when the gateway has pods', async () => {
+    const ir = await webshopIR();
+    const edge = ir.gateways.find((g) => g.name === 'edge')!;
+    const https = edge.listeners.find((l) => l.tls)!;
+    https.tls = { certPath: '/etc/ssl/shop.pem', keyPath: '/etc/ssl/shop.pem', haproxyKeyPath: '/etc/ssl/shop.pem' };
+    const r = emit(ir);
+    expect(where(r.all.filter((d) => d.span?.file.startsWith('gateways/')))).toEqual([`error MC4001 ${pos(https.span)}`]);
+    edge.replicas = 0;
+    expect(emit(ir).all.filter((d) => d.span?.file.startsWith('gateways/'))).toEqual([]);
+  });
+});
