@@ -209,7 +209,10 @@ function backendSection(v: Variant, build: ProxyBuild): Section {
   // mTLS to the callee's sidecar.
   const tls: string[] = [];
   if (c.tls) {
-    tls.push('ssl', 'verify', 'required', 'ca-file', build.certs.ca, 'crt', build.certs.cert, 'sni', `str(${arg(c.tls.sni)})`);
+    // No `sni`: HAProxy would then require the callee's certificate to carry that DNS name, and
+    // SPIFFE certificates carry only their URI SAN. The chain is verified against the mesh CA here,
+    // and the URI SAN on every response below.
+    tls.push('ssl', 'verify', 'required', 'ca-file', build.certs.ca, 'crt', build.certs.cert);
     if (h2) tls.push('alpn', 'h2');
     if (http) {
       // HAProxy cannot check a URI SAN during the handshake: refuse a response from any other identity.

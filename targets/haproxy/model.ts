@@ -24,6 +24,8 @@ export interface Term {
   ops?: string[];
   /** User pattern values (any of them matches). */
   patterns?: string[];
+  /** A named ACL instead of an inline test (set by {@link fitSection}). */
+  acl?: string;
 }
 
 /** A condition: any of the alternatives, each of which holds when all its terms hold. */
@@ -88,8 +90,15 @@ export function all(...terms: Term[]): Cond {
   return [terms];
 }
 
-/** Renders one ACL test. */
-export function renderTerm(t: Term): string {
+/** HAProxy 2.6 reads at most this many words per line (MAX_LINE_ARGS). */
+export const MAX_WORDS = 64;
+
+/** Patterns per `acl` line when a long list is moved out of a condition. */
+const ACL_CHUNK = 32;
+
+/** The words of one ACL test (already quoted). */
+function termWords(t: Term): string[] {
+  if (t.acl !== undefined) return [(t.not ? '!' : '') + t.acl];
   const parts: string[] = [t.not ? '!{' : '{', word(t.fetch)];
   if (t.match) parts.push('-m', t.match);
   for (const o of t.ops ?? []) parts.push(word(o));
@@ -98,15 +107,73 @@ export function renderTerm(t: Term): string {
     for (const p of t.patterns) parts.push(word(p));
   }
   parts.push('}');
-  return parts.join(' ');
+  return parts;
 }
 
-/** Renders one directive line (the templates' `line` helper). */
+/** Renders one ACL test. */
+export function renderTerm(t: Term): string {
+  return termWords(t).join(' ');
+}
+
+/**
+ * Renders one directive line (the templates' `line` helper). Throws (a meshc bug) when the line
+ * would exceed HAProxy's word limit; {@link fitSection} prevents that.
+ */
 export function renderLine(line: Line): string {
-  let s = line.words.map(word).join(' ');
+  const words = line.words.map(word);
   if (line.cond && line.cond.length > 0) {
-    s += ' if ' + line.cond.map((alt) => alt.map(renderTerm).join(' ')).join(' || ');
+    words.push('if');
+    line.cond.forEach((alt, i) => {
+      if (i > 0) words.push('||');
+      for (const t of alt) words.push(...termWords(t));
+    });
   }
+  if (words.length > MAX_WORDS) throw new Error(`meshc bug: HAProxy line with ${words.length} words: ${line.words.join(' ')}`);
+  let s = words.join(' ');
   if (line.comment) s += '   # ' + line.comment.replace(/[\r\n]/g, ' ');
   return s;
+}
+
+/** How many words a line has once rendered. */
+function wordCount(line: Line): number {
+  let n = line.words.length;
+  if (line.cond && line.cond.length > 0) {
+    n += 1 + (line.cond.length - 1);
+    for (const alt of line.cond) for (const t of alt) n += t.acl !== undefined ? 1 : 4 + (t.match ? 2 : 0) + (t.ops?.length ?? 0) + (t.patterns?.length ?? 0);
+  }
+  return n;
+}
+
+/**
+ * Keeps every line within HAProxy's word limit without changing what it does: a test with a long
+ * pattern list becomes a named ACL declared over several `acl` lines (HAProxy ORs them), and a line
+ * whose alternatives are still too many becomes one line per alternative (every multi-alternative
+ * line this target emits is a set-var to a constant or a final answer, for which that is the same).
+ */
+export function fitSection(lines: readonly Line[]): Line[] {
+  const out: Line[] = [];
+  let acls = 0;
+  for (const line of lines) {
+    if (wordCount(line) <= MAX_WORDS) {
+      out.push(line);
+      continue;
+    }
+    const cond = (line.cond ?? []).map((alt) =>
+      alt.map((t) => {
+        if (!t.patterns || t.patterns.length <= 8) return t;
+        const name = `long${++acls}`;
+        for (let i = 0; i < t.patterns.length; i += ACL_CHUNK) {
+          const head = ['acl', name, t.fetch, ...(t.match ? ['-m', t.match] : []), ...(t.ops ?? []), '--'];
+          out.push({ words: [...head, ...t.patterns.slice(i, i + ACL_CHUNK)] });
+        }
+        const hoisted: Term = { fetch: '', acl: name };
+        if (t.not) hoisted.not = true;
+        return hoisted;
+      }),
+    );
+    const fitted: Line = { ...line, cond };
+    if (wordCount(fitted) <= MAX_WORDS) out.push(fitted);
+    else for (const alt of cond) out.push({ ...line, cond: [alt] });
+  }
+  return out;
 }

@@ -9,7 +9,7 @@
 import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderLine, type ConfigView, type Line } from './model.js';
+import { fitSection, renderLine, type ConfigView, type Line } from './model.js';
 
 /** The templates folder, beside the sources or, from `dist/`, in the package's `targets/haproxy/templates`. */
 function templatesDir(): string {
@@ -44,7 +44,7 @@ function template(): Handlebars.TemplateDelegate<ConfigView> {
 export function renderConfig(view: ConfigView): string {
   const normalised: ConfigView = {
     ...view,
-    sections: view.sections.map((s) => ({ ...s, comment: s.comment ?? '' })),
+    sections: view.sections.map((s) => ({ ...s, comment: s.comment ?? '', lines: fitSection(s.lines) })),
   };
   return template()(normalised);
 }

@@ -187,7 +187,7 @@ export interface Reply {
   body: string;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 cleanups.push(() => agent.destroy());
 
 /** One HTTP request (keep-alive agent unless options say otherwise), bounded in time. */
