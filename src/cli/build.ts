@@ -1,0 +1,148 @@
+/**
+ * `meshc build [path]` and `meshc check [path]`: compile, print diagnostics, write (or compare)
+ * the output, return the exit code.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { compile, PipelineCodes } from '../compiler.js';
+import { DiagnosticBag } from '../diagnostics/bag.js';
+import type { Format } from '../diagnostics/render/index.js';
+import { summaryLine } from '../diagnostics/render/index.js';
+import { summarize } from '../diagnostics/render/common.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { OutputCodes } from '../output/codes.js';
+import { unsafeOutDirReason } from '../output/paths.js';
+import { checkOutput, recoverOutput, writeOutput } from '../output/write.js';
+import { targetNames } from '../target/registry.js';
+import { meshcVersion } from '../util/package.js';
+import type { CliIO } from './io.js';
+import { displayRoot, exitCodeFor, printDiagnostics, shownPath } from './report.js';
+import { shouldColor } from '../diagnostics/render/common.js';
+
+/** Options of `meshc build`. */
+export interface BuildOptions {
+  out: string;
+  target: string[];
+  check?: boolean;
+  verify?: boolean;
+  allowPartial: string[];
+  format: Format;
+  strict?: boolean;
+}
+
+/** Options of `meshc check`. */
+export interface CheckOptions {
+  format: Format;
+  strict?: boolean;
+}
+
+/** Splits repeated and comma-separated names; reports unknown ones (MC4002, a usage error). */
+function targetList(values: readonly string[], bag: DiagnosticBag): string[] {
+  const names = [...new Set(values.flatMap((v) => v.split(',')).map((n) => n.trim()).filter(Boolean))];
+  const known = targetNames();
+  for (const n of names) {
+    if (!known.includes(n)) bag.report(PipelineCodes.UnknownTarget, undefined, { name: n, known: known.join(', ') });
+  }
+  return names;
+}
+
+function colorDiff(diff: string): string {
+  return diff
+    .split('\n')
+    .map((l) =>
+      l.startsWith('+++') || l.startsWith('---') || l.startsWith('diff --git')
+        ? `\u001b[1m${l}\u001b[0m`
+        : l.startsWith('@@')
+          ? `\u001b[36m${l}\u001b[0m`
+          : l.startsWith('+')
+            ? `\u001b[32m${l}\u001b[0m`
+            : l.startsWith('-')
+              ? `\u001b[31m${l}\u001b[0m`
+              : l,
+    )
+    .join('\n');
+}
+
+/** How to show the output directory: as typed, or relative to the working directory when typed absolute below it. */
+function outDisplay(typed: string, abs: string, cwd: string): string {
+  if (!isAbsolute(typed)) return shownPath(typed);
+  const rel = relative(cwd, abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? shownPath(rel) : shownPath(typed);
+}
+
+/** `meshc build`. Returns the exit code. */
+export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Promise<number> {
+  const bag = new DiagnosticBag();
+  const input = resolve(io.cwd, path);
+  const outDir = resolve(io.cwd, opts.out);
+  const displayOut = outDisplay(opts.out, outDir, io.cwd);
+  const root = displayRoot(path, io.cwd);
+  const targets = targetList(opts.target, bag);
+  const allowPartial = targetList(opts.allowPartial, bag);
+  const unsafe = unsafeOutDirReason(outDir, input);
+  if (unsafe) bag.report(OutputCodes.UnsafeOutDir, undefined, { out: displayOut, reason: unsafe });
+  if (bag.hasErrors) {
+    printDiagnostics(io, opts.format, bag.items, root);
+    return exitCodeFor(bag.items);
+  }
+  // An interrupted earlier write is completed or rolled back before anything else.
+  if (!opts.check && existsSync(outDir)) {
+    const r = recoverOutput(outDir, { displayOut });
+    bag.add(...r.diagnostics);
+    if (bag.hasErrors) {
+      printDiagnostics(io, opts.format, bag.items, root);
+      return exitCodeFor(bag.items);
+    }
+  }
+  const compileOpts: Parameters<typeof compile>[0] = { input, allowPartial, verify: opts.verify ?? false };
+  if (targets.length > 0) compileOpts.targets = targets;
+  const result = await compile(compileOpts);
+  const diagnostics: Diagnostic[] = [...bag.items, ...result.diagnostics];
+  const failing = exitCodeFor(diagnostics, opts.strict) !== 0;
+  if (failing) {
+    printDiagnostics(io, opts.format, diagnostics, root, result.sources);
+    return exitCodeFor(diagnostics, opts.strict);
+  }
+  const meta = { inputHash: result.inputHash, meshcVersion: meshcVersion() };
+  if (opts.check) {
+    const c = checkOutput(outDir, result.files, meta, { displayOut });
+    diagnostics.push(...c.diagnostics);
+    printDiagnostics(io, opts.format, diagnostics, root, result.sources);
+    if (c.diff) {
+      // The diff is the result in human and GitHub formats; beside JSON or SARIF it goes to stderr.
+      const stream = opts.format === 'json' || opts.format === 'sarif' ? io.stderr : io.stdout;
+      stream.write(shouldColor(stream, io.env) ? colorDiff(c.diff) : c.diff);
+    }
+    const code = Math.max(exitCodeFor(diagnostics, opts.strict), c.stale ? 1 : 0);
+    if (opts.format === 'human' && code === 0) {
+      io.stderr.write(`meshc: ${displayOut} is up to date (${result.files.length} file${result.files.length === 1 ? '' : 's'}, targets: ${result.targets.join(', ') || 'none'})\n`);
+    }
+    return code;
+  }
+  const w = writeOutput(outDir, result.files, meta, { displayOut });
+  diagnostics.push(...w.diagnostics);
+  printDiagnostics(io, opts.format, diagnostics, root, result.sources);
+  const code = exitCodeFor(diagnostics, opts.strict);
+  if (opts.format === 'human' && !diagnostics.some((d) => d.severity === 'error')) {
+    io.stderr.write(
+      `meshc: wrote ${displayOut} (targets: ${result.targets.join(', ') || 'none'}; ${w.created.length} created, ${w.replaced.length} updated, ${w.removed.length} removed, ${w.unchanged.length} unchanged)\n`,
+    );
+  }
+  return code;
+}
+
+/** `meshc check`: load, validate and check; no output. Returns the exit code. */
+export async function runCheck(path: string, opts: CheckOptions, io: CliIO): Promise<number> {
+  const input = resolve(io.cwd, path);
+  const root = displayRoot(path, io.cwd);
+  const result = await compile({ input, checkOnly: true });
+  printDiagnostics(io, opts.format, result.diagnostics, root, result.sources);
+  const code = exitCodeFor(result.diagnostics, opts.strict);
+  if (opts.format === 'human' && code === 0) {
+    const s = summaryLine(summarize(result.diagnostics));
+    const n = Object.keys(result.sources).length;
+    io.stderr.write(`meshc: ${root} checked (${n} file${n === 1 ? '' : 's'}${s ? `; ${s}` : ', no problems'})\n`);
+  }
+  return code;
+}
