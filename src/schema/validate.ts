@@ -327,6 +327,10 @@ class Explainer {
     const candidates = results.filter((r) => !typeMismatch(r));
     if (candidates.length === 0) {
       const expected = results.flatMap((r) => r.errors.filter((e) => e.keyword === 'type' && e.instancePath === '').map((e) => String((e.params as { type: string }).type)));
+      // A number or boolean that one of the string forms would accept as text: it needs quotes.
+      if ((typeof data === 'number' || typeof data === 'boolean') && results.some((r) => r.resolved.type === 'string' && this.branchValidator(r.branch)(String(data)))) {
+        return [this.wrongType(path, [...new Set(expected)], data, schema, undefined, `quote it: "${String(data)}"`)];
+      }
       return [this.wrongType(path, [...new Set(expected)], data, schema, results.map((r) => showForm(r.resolved)).join(', '))];
     }
     if (isObject(data)) {
@@ -437,9 +441,9 @@ class Explainer {
     }
   }
 
-  private wrongType(path: Path, expected: string[], data: unknown, schema: Schema, forms?: string): Diagnostic {
+  private wrongType(path: Path, expected: string[], data: unknown, schema: Schema, forms?: string, fixedAdvice?: string): Diagnostic {
     const exp = expected.map(typeWord);
-    let advice = forms ? `write one of: ${forms}` : '';
+    let advice = fixedAdvice ?? (forms ? `write one of: ${forms}` : '');
     const numberish = typeof data === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(data);
     const target = this.deref(schema);
     const values = Array.isArray(target.enum) ? target.enum : 'const' in target ? [target.const] : undefined;
@@ -672,6 +676,7 @@ function showForm(s: Schema): string {
   if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v)).join(', ');
   const req = Array.isArray(s.required) ? (s.required as string[]) : Object.keys((s.properties ?? {}) as Schema).slice(0, 1);
   if (s.type === 'object' || req.length > 0) return `{ ${req.map((r) => `${r}: …`).join(', ')} }`;
+  if (s.type === 'string' && Array.isArray(s.examples) && s.examples.length > 0) return `a string such as ${JSON.stringify(s.examples[0])}`;
   return typeof s.type === 'string' ? typeWord(s.type) : 'a value';
 }
 

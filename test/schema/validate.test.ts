@@ -136,6 +136,9 @@ describe('validateDocuments', () => {
       const r = run(`${head('Service')}spec:\n  ports: [{ name: http, port: 80, protocol: htp }]\n  loadBalancer: { policy: least_request }\n`);
       expect(r.diagnostics[0]!.hint).toBe('did you mean "http"? allowed: http, http2, grpc, tcp');
       expect(r.diagnostics[1]!.hint).toContain('did you mean "least-request"?');
+      const q = run(`${head('Service')}spec:\n  ports: [{ name: http, port: 80 }]\n  retries: { attempts: 1, on: [503] }\n`);
+      expect(q.diagnostics.map((d) => `${d.code}@${d.span?.line}:${d.span?.column}`)).toEqual(['MC2003@7:32']);
+      expect(q.diagnostics[0]!.hint).toBe('quote it: "503"');
     });
 
     it('points at the first occurrence of a duplicate as a related span', () => {
