@@ -25,9 +25,12 @@ export function makeEnv(ir: MeshIR, ctx: EmitContext): Env {
   return { ir, ctx, reported: new Set() };
 }
 
-/** Reports an unsupported feature once per `key`. */
+/**
+ * Reports an unsupported feature once: per feature and user span (a Filter that applies to many
+ * ports, or a Route used by many sidecars, is reported once), or per `key` when there is no span.
+ */
 export function unsupported(env: Env, key: string, feature: string, span: Span | undefined, detail?: string): void {
-  const k = `${key}|${feature}|${span ? `${span.file}:${span.line}:${span.column}` : ''}`;
+  const k = span ? `${feature}|${span.file}:${span.line}:${span.column}` : `${key}|${feature}`;
   if (env.reported.has(k)) return;
   env.reported.add(k);
   env.ctx.unsupported(feature, span, detail);
