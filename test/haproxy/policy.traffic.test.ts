@@ -8,8 +8,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, describeWithHaproxy, emit, freePorts, irOf, request, scratch, startHaproxy, startServer, writeFiles, type PolicyPorts } from './harness.js';
-import { policyMesh } from './fixtures.js';
+import { cleanup, describeWithHaproxy, emit, freePorts, irOf, request, scratch, startHaproxy, startServer, writeFiles } from './harness.js';
+import { policyMesh, type PolicyPorts } from './fixtures.js';
 
 /** A compact JWS signed with `key`. */
 function jwt(key: KeyObject, payload: Record<string, unknown>, alg = 'RS256'): string {

@@ -1,0 +1,67 @@
+/**
+ * Golden files: the HAProxy configs (and maps and keys) of examples/webshop and of the per-feature
+ * meshes under test/haproxy/cases, with their diagnostics; every one of them passes `haproxy -c`.
+ * `npm run goldens` rewrites them; review the diff.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../src/compiler.js';
+import type { MeshIR } from '../../src/ir/types.js';
+import haproxy from '../../targets/haproxy/index.js';
+import { expectGolden, updating } from '../helpers/golden.js';
+import { describeWithHaproxy, emit } from './harness.js';
+
+const CASES: Record<string, string> = {
+  webshop: 'examples/webshop',
+  routing: 'test/haproxy/cases/routing',
+  policy: 'test/haproxy/cases/policy',
+  gateway: 'test/haproxy/cases/gateway',
+  permissive: 'test/haproxy/cases/permissive',
+  unsupported: 'test/haproxy/cases/unsupported',
+};
+
+async function irOfDir(input: string): Promise<MeshIR> {
+  const r = await compile({ input, targets: ['ir'] });
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  expect(errors, JSON.stringify(errors, null, 2)).toEqual([]);
+  return r.ir!;
+}
+
+describe('haproxy goldens', () => {
+  for (const [name, input] of Object.entries(CASES)) {
+    it(`${name}: configs, maps, keys and diagnostics`, async () => {
+      const ir = await irOfDir(input);
+      const { files, diagnostics } = emit(ir);
+      const dir = `test/haproxy/golden/${name}`;
+      const report = diagnostics.map((d) => `${d.code} ${d.severity} ${d.span ? `${d.span.file}:${d.span.line}:${d.span.column}` : '-'} ${d.message}`);
+      expectGolden(`${dir}/diagnostics.txt`, report.join('\n') + '\n');
+      const names = files.map((f) => posix.basename(f.path));
+      for (const f of files) expectGolden(`${dir}/${posix.basename(f.path)}`, f.content);
+      if (!updating && existsSync(dir)) {
+        const stale = readdirSync(dir).filter((f) => f !== 'diagnostics.txt' && !names.includes(f));
+        expect(stale, 'golden files no longer emitted: run `npm run goldens`').toEqual([]);
+      }
+      // Deterministic: the same IR gives the same bytes.
+      expect(emit(structuredClone(ir)).files).toEqual(files);
+    });
+  }
+});
+
+describeWithHaproxy('haproxy -c accepts every golden config', () => {
+  for (const [name, input] of Object.entries(CASES)) {
+    it(name, async () => {
+      const ir = await irOfDir(input);
+      const { files } = emit(ir);
+      const tmp = mkdtempSync(join(tmpdir(), 'meshc-haproxy-verify-'));
+      try {
+        const r = await haproxy.verify!(files, { tmpDir: tmp });
+        expect(r.skipped).toEqual([]);
+        expect(r.diagnostics).toEqual([]);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+  }
+});
