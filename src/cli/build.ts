@@ -64,6 +64,11 @@ function colorDiff(diff: string): string {
     .join('\n');
 }
 
+/** The input path for the compiler: as typed when it resolves the same (so messages show it as typed). */
+function inputPath(path: string, io: CliIO): string {
+  return isAbsolute(path) || resolve(io.cwd) === process.cwd() ? path : resolve(io.cwd, path);
+}
+
 /** How to show the output directory: as typed, or relative to the working directory when typed absolute below it. */
 function outDisplay(typed: string, abs: string, cwd: string): string {
   if (!isAbsolute(typed)) return shownPath(typed);
@@ -74,7 +79,7 @@ function outDisplay(typed: string, abs: string, cwd: string): string {
 /** `meshc build`. Returns the exit code. */
 export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Promise<number> {
   const bag = new DiagnosticBag();
-  const input = resolve(io.cwd, path);
+  const input = inputPath(path, io);
   const outDir = resolve(io.cwd, opts.out);
   const displayOut = outDisplay(opts.out, outDir, io.cwd);
   const root = displayRoot(path, io.cwd);
@@ -134,7 +139,7 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
 
 /** `meshc check`: load, validate and check; no output. Returns the exit code. */
 export async function runCheck(path: string, opts: CheckOptions, io: CliIO): Promise<number> {
-  const input = resolve(io.cwd, path);
+  const input = inputPath(path, io);
   const root = displayRoot(path, io.cwd);
   const result = await compile({ input, checkOnly: true });
   printDiagnostics(io, opts.format, result.diagnostics, root, result.sources);
