@@ -103,6 +103,11 @@ export async function cleanup(): Promise<void> {
   await new Promise((r) => setTimeout(r, 50));
 }
 
+/** Registers something for cleanup() to undo. */
+export function defer(fn: () => void): void {
+  cleanups.push(fn);
+}
+
 /** A scratch directory removed by cleanup(). */
 export function scratch(): string {
   const dir = mkdtempSync(join(tmpdir(), 'meshc-haproxy-test-'));
