@@ -101,11 +101,25 @@ class Builder {
     return md;
   }
 
+  /**
+   * The IR narrowed to what this target deploys with one proxy kind: the services with a workload
+   * and a sidecar (when the mesh's sidecars are that proxy) and the gateways on it. The proxy
+   * target then reports only what cannot be expressed in configs that are actually deployed (a
+   * mirror HAProxy cannot do is no error when the sidecars are Envoys and HAProxy runs a gateway).
+   */
+  deployedWith(kind: 'envoy' | 'haproxy'): MeshIR {
+    return {
+      ...this.ir,
+      services: this.ir.mesh.sidecar.proxy === kind ? this.ir.services.filter((s) => s.workload && s.sidecar) : [],
+      gateways: this.ir.gateways.filter((g) => g.proxy === kind),
+    };
+  }
+
   /** The files a proxy target emitted for `owner`; reports when there are none. */
   proxyFiles(layout: ProxyLayout, owner: ProxyOwner, span: Span): ProxyFile[] | undefined {
     if (!this.proxyOutput.has(layout.kind)) {
       const t = this.proxies[layout.kind];
-      this.proxyOutput.set(layout.kind, t ? t.emit(this.ir, this.ctx) : undefined);
+      this.proxyOutput.set(layout.kind, t ? t.emit(this.deployedWith(layout.kind), this.ctx) : undefined);
     }
     const out = this.proxyOutput.get(layout.kind);
     const files = out ? layout.files(out, owner) : undefined;

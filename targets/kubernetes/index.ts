@@ -5,6 +5,7 @@
  * @module
  */
 import envoy from '../envoy/index.js';
+import haproxy from '../haproxy/index.js';
 import { createKubernetesTarget } from './target.js';
 
-export default createKubernetesTarget({ envoy });
+export default createKubernetesTarget({ envoy, haproxy });

@@ -4,6 +4,7 @@
  * @module
  */
 import type { OutputFile, Target } from '../../src/target/types.js';
+import { filesOfProxy, HAPROXY_CONFIG_DIR } from '../haproxy/index.js';
 
 /** The proxy targets the Kubernetes target takes sidecar and gateway configs from. */
 export interface ProxyTargets {
@@ -52,12 +53,6 @@ export interface ProxyLayout {
   writableDirs: readonly string[];
 }
 
-/** Turns an emitted path below `prefix` into a ConfigMap key and a path under the mount. */
-function mountFile(file: OutputFile, prefix: string): ProxyFile {
-  const path = file.path.slice(prefix.length);
-  return { key: path.replace(/\//g, '_'), path, content: file.content };
-}
-
 /** The Envoy sidecar/gateway: one bootstrap file per workload. */
 export const envoyLayout: ProxyLayout = {
   kind: 'envoy',
@@ -75,19 +70,24 @@ export const envoyLayout: ProxyLayout = {
 };
 
 /**
- * The HAProxy sidecar/gateway: the `.cfg` file plus every file under the workload's folder of the
- * HAProxy output (maps, JWKS keys…), mounted so that the emitted tree below `haproxy/` is found at
- * the same relative paths under `configDir`.
+ * The HAProxy sidecar/gateway: `haproxy/<owner>.cfg` and the maps and keys it loads
+ * (`haproxy/<owner>.*`), every one under its base name in {@link HAPROXY_CONFIG_DIR}, as the HAProxy
+ * target's configs expect (`<owner>` is the service's name or `gateway-<name>`).
  */
 export const haproxyLayout: ProxyLayout = {
   kind: 'haproxy',
-  configDir: '/etc/meshc/haproxy',
+  configDir: HAPROXY_CONFIG_DIR,
   files(output, owner) {
     const base = owner.kind === 'service' ? owner.name : `gateway-${owner.name}`;
-    const main = output.find((f) => f.path === `haproxy/${base}.cfg`);
+    const mainPath = `haproxy/${base}.cfg`;
+    const mine = filesOfProxy(output, base);
+    const main = mine.find((f) => f.path === mainPath);
     if (!main) return undefined;
-    const extras = output.filter((f) => f.path.startsWith(`haproxy/${base}/`));
-    return [main, ...extras].map((f) => mountFile(f, 'haproxy/'));
+    const extras = mine.filter((f) => f !== main).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return [main, ...extras].map((f) => {
+      const name = f.path.slice('haproxy/'.length);
+      return { key: name, path: name, content: f.content };
+    });
   },
   command: ['haproxy'],
   args: (main) => ['-W', '-db', '-f', main],

@@ -15,6 +15,7 @@ import type { EmitContext, OutputFile, Target } from '../../src/target/types.js'
 import { emitKubernetes } from '../../targets/kubernetes/emit.js';
 import type { ProxyTargets } from '../../targets/kubernetes/proxy.js';
 import envoy from '../../targets/envoy/index.js';
+import haproxy from '../../targets/haproxy/index.js';
 
 /** Compiles a mesh directory to the IR; fails on errors. */
 export async function irOf(dir: string): Promise<MeshIR> {
@@ -73,7 +74,8 @@ export function collectingContext(): { ctx: EmitContext; diagnostics: Diagnostic
 /**
  * A fake proxy target with the real targets' layout: `<kind>/<service>` and
  * `<kind>/gateway-<name>` configs whose content is what they depend on (a sidecar: what it uses
- * and the rules of those services; a gateway: its listeners), plus, for HAProxy, a map file.
+ * and the rules of those services; a gateway: its listeners), plus, for HAProxy, a map file beside
+ * each (`haproxy/<owner>.hosts.map`).
  */
 export function fakeProxy(kind: 'envoy' | 'haproxy', opts: { pad?: number } = {}): Target {
   const ext = kind === 'envoy' ? 'yaml' : 'cfg';
@@ -87,7 +89,7 @@ export function fakeProxy(kind: 'envoy' | 'haproxy', opts: { pad?: number } = {}
         let content = `# fake ${kind} config\n${YAML.stringify(body, { aliasDuplicateObjects: false })}`;
         if (opts.pad) content += `# ${'x'.repeat(opts.pad)}\n`;
         files.push({ path: `${kind}/${base}.${ext}`, content });
-        if (kind === 'haproxy') files.push({ path: `${kind}/${base}/hosts.map`, content: `# hosts of ${base}\n` });
+        if (kind === 'haproxy') files.push({ path: `${kind}/${base}.hosts.map`, content: `# hosts of ${base}\n` });
       };
       for (const s of ir.services) if (s.sidecar) put(s.name, { service: s.name, outbound: s.outbound, clusters: s.clusters, inbound: s.inbound });
       for (const g of ir.gateways) if (g.proxy === kind) put(`gateway-${g.name}`, { gateway: g.name, listeners: g.listeners, clusters: g.clusters });
@@ -98,7 +100,7 @@ export function fakeProxy(kind: 'envoy' | 'haproxy', opts: { pad?: number } = {}
 
 /** The proxy targets the tests use: the real ones where they exist. */
 export function testProxies(): ProxyTargets {
-  return { envoy, haproxy: fakeProxy('haproxy') };
+  return { envoy, haproxy };
 }
 
 /**
