@@ -4,7 +4,7 @@
  * matching its manifest), foreign files untouched, and after recovery no transaction left.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { recoverOutput } from '../../src/output/index.js';
 import { inconsistencies, tempDir } from './helpers.js';
 
 const writer = fileURLToPath(new URL('./kill-writer.mjs', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/meshc.js', import.meta.url));
+const webshop = fileURLToPath(new URL('../../examples/webshop/', import.meta.url));
 const compiled = fileURLToPath(new URL('../../dist/src/output/write.js', import.meta.url));
 const haveDist = existsSync(compiled);
 if (!haveDist) console.warn(`kill test skipped: ${compiled} is missing (run \`npx tsc -p tsconfig.json\`; npm test does)`);
@@ -92,4 +94,80 @@ function runToEnd(out: string, v: number): number {
       cleanup();
     }
   }, 60_000);
+
+  it('holds for `meshc build` itself: killed while writing, the next build restores a consistent tree', async () => {
+    const { dir, cleanup } = tempDir('meshc-kill-cli-');
+    try {
+      // Two inputs and two target sets, so that builds create, replace and remove files.
+      const a = join(dir, 'a');
+      const b = join(dir, 'b');
+      cpSync(webshop, a, { recursive: true });
+      cpSync(webshop, b, { recursive: true });
+      for (const f of readdirSync(join(b, 'services'))) {
+        const p = join(b, 'services', f);
+        writeFileSync(p, readFileSync(p, 'utf8').replaceAll('registry.example.com/', 'registry.example.org/'));
+      }
+      const out = join(dir, 'out');
+      const build = (input: string, targets: string) => ['build', input, '--out', out, '--target', targets, '--allow-partial', targets];
+      // Use the richest target set that builds today; the IR alone is the fallback.
+      let rich = 'ir,kubernetes,haproxy,nftables,envoy';
+      for (const t of [rich, 'ir,kubernetes', 'ir']) {
+        rich = t;
+        if (spawnSync(process.execPath, [bin, ...build(a, t)], { stdio: 'ignore' }).status === 0) break;
+      }
+      const variants = [build(a, rich), build(b, 'ir')];
+      writeFileSync(join(out, 'README.md'), 'not meshc\n');
+      // How long each build takes; kills are aimed at its end, where it writes.
+      const full = variants.map((v) => {
+        const t = Date.now();
+        expect(spawnSync(process.execPath, [bin, ...v], { stdio: 'ignore' }).status).toBe(0);
+        return Math.max(Date.now() - t, 100);
+      });
+      const stats = { kills: 0, beforeWrite: 0, staging: 0, midCommit: 0, finished: 0 };
+      const aim = [0.6, 0.6];
+      const t0 = Date.now();
+      let state = 1; // the variant on disk
+      for (let i = 0; Date.now() - t0 < 20_000 && stats.kills < 30; i++) {
+        const v = 1 - state; // always a build that changes the tree
+        const child = spawn(process.execPath, [bin, ...variants[v]!], { stdio: 'ignore' });
+        let done = false;
+        const exited = new Promise<number | null>((res) =>
+          child.on('exit', (code) => {
+            done = true;
+            res(code);
+          }),
+        );
+        if (i % 3 === 0) {
+          await new Promise((r) => setTimeout(r, full[v]! * (aim[v]! + Math.random() * 0.3)));
+        } else {
+          // Wait for the write to begin (its transaction directory appears), then kill it a few ms in.
+          while (!done && !existsSync(join(out, '.meshc-txn'))) await new Promise((r) => setImmediate(r));
+          await new Promise((r) => setTimeout(r, Math.random() * 40));
+        }
+        child.kill('SIGKILL');
+        const code = await exited;
+        stats.kills++;
+        const txn = existsSync(join(out, '.meshc-txn'));
+        const journal = existsSync(join(out, '.meshc-txn', 'journal.json'));
+        if (code === 0) stats.finished++;
+        else if (journal) stats.midCommit++;
+        else if (txn) stats.staging++;
+        else stats.beforeWrite++;
+        if (i % 3 === 0 && code === 0) aim[v] = Math.max(0.1, aim[v]! - 0.1);
+        else if (i % 3 === 0 && !txn) aim[v] = Math.min(1.2, aim[v]! + 0.05);
+        if (!journal) expect(inconsistencies(out, ['README.md', '.meshc-lock', '.meshc-txn']).filter((p) => !p.includes('.meshc-txn'))).toEqual([]);
+        // The next build (the same one again) recovers first, then writes: the tree is consistent with its manifest.
+        const next = spawnSync(process.execPath, [bin, ...variants[v]!], { encoding: 'utf8' });
+        expect(next.status, next.stderr).toBe(0);
+        state = v;
+        expect(inconsistencies(out, ['README.md'])).toEqual([]);
+        expect(readFileSync(join(out, 'README.md'), 'utf8')).toBe('not meshc\n');
+      }
+      console.log(`SIGKILL meshc build (targets ${rich}; full builds ≈ ${full.join(' / ')} ms): ${JSON.stringify(stats)}`);
+      expect(stats.kills).toBeGreaterThanOrEqual(5);
+      expect(stats.staging + stats.midCommit, 'some kills landed while writing').toBeGreaterThan(0);
+    } finally {
+      cleanup();
+    }
+  }, 90_000);
 });
