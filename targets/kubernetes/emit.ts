@@ -78,7 +78,7 @@ interface Manifest {
 /** Validation and defaulting of `validate()` happen in tests and `verify`; here we only build. */
 class Builder {
   readonly manifests: Manifest[] = [];
-  private readonly proxyOutput = new Map<'envoy' | 'haproxy', readonly OutputFile[] | undefined>();
+  private readonly proxyOutput = new Map<'envoy' | 'haproxy', ((owner: ProxyOwner) => ProxyFile[] | undefined) | undefined>();
 
   constructor(
     readonly ir: MeshIR,
@@ -119,10 +119,10 @@ class Builder {
   proxyFiles(layout: ProxyLayout, owner: ProxyOwner, span: Span): ProxyFile[] | undefined {
     if (!this.proxyOutput.has(layout.kind)) {
       const t = this.proxies[layout.kind];
-      this.proxyOutput.set(layout.kind, t ? t.emit(this.deployedWith(layout.kind), this.ctx) : undefined);
+      this.proxyOutput.set(layout.kind, t ? layout.index(t.emit(this.deployedWith(layout.kind), this.ctx)) : undefined);
     }
     const out = this.proxyOutput.get(layout.kind);
-    const files = out ? layout.files(out, owner) : undefined;
+    const files = out ? out(owner) : undefined;
     if (!files) {
       this.ctx.report(KubernetesCodes.MissingProxyConfig, span, {
         proxy: layout.kind,

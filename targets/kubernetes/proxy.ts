@@ -4,7 +4,7 @@
  * @module
  */
 import type { OutputFile, Target } from '../../src/target/types.js';
-import { filesOfProxy, HAPROXY_CONFIG_DIR } from '../haproxy/index.js';
+import { HAPROXY_CONFIG_DIR } from '../haproxy/index.js';
 
 /** The proxy targets the Kubernetes target takes sidecar and gateway configs from. */
 export interface ProxyTargets {
@@ -39,10 +39,10 @@ export interface ProxyLayout {
   /** The directory the proxy ConfigMap is mounted at (read-only). */
   configDir: string;
   /**
-   * The emitted files that configure `owner` (the main config first), or undefined when its main
-   * config is missing.
+   * Indexes the proxy target's output once (linear), and returns the lookup of the files that
+   * configure an owner (the main config first), or undefined when its main config is missing.
    */
-  files(output: readonly OutputFile[], owner: ProxyOwner): ProxyFile[] | undefined;
+  index(output: readonly OutputFile[]): (owner: ProxyOwner) => ProxyFile[] | undefined;
   /** The container's command (the image's entrypoint is bypassed). */
   command: readonly string[];
   /** The container's args, given the main config's absolute path. */
@@ -57,11 +57,12 @@ export interface ProxyLayout {
 export const envoyLayout: ProxyLayout = {
   kind: 'envoy',
   configDir: '/etc/meshc/envoy',
-  files(output, owner) {
-    const want = owner.kind === 'service' ? `envoy/${owner.name}.yaml` : `envoy/gateway-${owner.name}.yaml`;
-    const main = output.find((f) => f.path === want);
-    if (!main) return undefined;
-    return [{ key: 'envoy.yaml', path: 'envoy.yaml', content: main.content }];
+  index(output) {
+    const byPath = new Map(output.map((f) => [f.path, f]));
+    return (owner) => {
+      const main = byPath.get(owner.kind === 'service' ? `envoy/${owner.name}.yaml` : `envoy/gateway-${owner.name}.yaml`);
+      return main ? [{ key: 'envoy.yaml', path: 'envoy.yaml', content: main.content }] : undefined;
+    };
   },
   command: ['envoy'],
   args: (main) => ['--config-path', main, '--disable-hot-restart', '--log-level', 'info'],
@@ -71,23 +72,34 @@ export const envoyLayout: ProxyLayout = {
 
 /**
  * The HAProxy sidecar/gateway: `haproxy/<owner>.cfg` and the maps and keys it loads
- * (`haproxy/<owner>.*`), every one under its base name in {@link HAPROXY_CONFIG_DIR}, as the HAProxy
- * target's configs expect (`<owner>` is the service's name or `gateway-<name>`).
+ * (`haproxy/<owner>.*`, the HAProxy target's `filesOfProxy`), every one under its base name in
+ * {@link HAPROXY_CONFIG_DIR}, as the HAProxy target's configs expect (`<owner>` is the service's
+ * name or `gateway-<name>`).
  */
 export const haproxyLayout: ProxyLayout = {
   kind: 'haproxy',
   configDir: HAPROXY_CONFIG_DIR,
-  files(output, owner) {
-    const base = owner.kind === 'service' ? owner.name : `gateway-${owner.name}`;
-    const mainPath = `haproxy/${base}.cfg`;
-    const mine = filesOfProxy(output, base);
-    const main = mine.find((f) => f.path === mainPath);
-    if (!main) return undefined;
-    const extras = mine.filter((f) => f !== main).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return [main, ...extras].map((f) => {
-      const name = f.path.slice('haproxy/'.length);
-      return { key: name, path: name, content: f.content };
-    });
+  index(output) {
+    // `haproxy/<owner>.<anything>`: owners are DNS labels, without dots (see filesOfProxy).
+    const byOwner = new Map<string, OutputFile[]>();
+    for (const f of output) {
+      const m = /^haproxy\/([^/.]+)\./.exec(f.path);
+      if (!m) continue;
+      const list = byOwner.get(m[1]!) ?? [];
+      list.push(f);
+      byOwner.set(m[1]!, list);
+    }
+    return (owner) => {
+      const base = owner.kind === 'service' ? owner.name : `gateway-${owner.name}`;
+      const mine = byOwner.get(base) ?? [];
+      const main = mine.find((f) => f.path === `haproxy/${base}.cfg`);
+      if (!main) return undefined;
+      const extras = mine.filter((f) => f !== main).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      return [main, ...extras].map((f) => {
+        const name = f.path.slice('haproxy/'.length);
+        return { key: name, path: name, content: f.content };
+      });
+    };
   },
   command: ['haproxy'],
   args: (main) => ['-W', '-db', '-f', main],

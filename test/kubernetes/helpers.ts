@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import YAML from 'yaml';
 import { compile } from '../../src/compiler.js';
+import { meshcVersion } from '../../src/util/package.js';
 import { DiagnosticBag } from '../../src/diagnostics/bag.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
 import type { MeshIR } from '../../src/ir/types.js';
@@ -60,7 +61,7 @@ export async function webshopIR(): Promise<MeshIR> {
 export function collectingContext(): { ctx: EmitContext; diagnostics: Diagnostic[] } {
   const bag = new DiagnosticBag();
   const ctx: EmitContext = {
-    meshcVersion: '0.0.0-test',
+    meshcVersion: meshcVersion(),
     unsupported(feature, span, detail) {
       bag.report({ code: 'MC4001', severity: 'error', title: 'unsupported', message: `${feature}${detail ? `: ${detail}` : ''}`, doc: '' }, span);
     },

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { compile } from '../../src/compiler.js';
 import type { MeshIR } from '../../src/ir/types.js';
 import type { OutputFile } from '../../src/target/types.js';
 import { KIND_ORDER } from '../../targets/kubernetes/emit.js';
@@ -227,5 +228,15 @@ describe('minimal rollout', () => {
       f.set('routes/edge.yaml', text.replace('body: ok }', 'body: healthy }'));
     });
     expect(changed(files, emit(edited).files)).toEqual(['kubernetes/configmap-gateway-edge.yaml', 'kubernetes/deployment-gateway-edge.yaml']);
+  });
+});
+
+describe('through the pipeline', () => {
+  it('meshc build --target kubernetes --verify gives the goldens and verifies clean', async () => {
+    const r = await compile({ input: 'examples/webshop', targets: ['kubernetes'], verify: true, allowPartial: ['kubernetes'] });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.diagnostics.filter((d) => d.code.startsWith('MC9') || d.code === 'MC4003' || d.code === 'MC4004')).toEqual([]);
+    expect(r.files.map((f) => f.path)).toEqual(files.map((f) => f.path).sort());
+    for (const f of r.files) expect(f.content, f.path).toBe(files.find((g) => g.path === f.path)!.content);
   });
 });
