@@ -74,7 +74,7 @@ function cells(s: string): number {
  * The code frame of a span: the source lines it covers, each followed by a marker line underlining
  * the span. Empty when the text is unknown or the span lies outside it.
  */
-export function codeFrame(text: string, span: Span, st: Styles, sev: Severity): string[] {
+export function codeFrame(text: string, span: Span, st: Styles, sev: Severity, minWidth = 1): string[] {
   const lines = splitLines(text);
   let endLine = span.endLine;
   let endCol = span.endColumn;
@@ -86,7 +86,7 @@ export function codeFrame(text: string, span: Span, st: Styles, sev: Severity): 
   if (span.line < 1 || span.line > lines.length) return [];
   endLine = Math.min(Math.max(endLine, span.line), lines.length);
   const last = Math.min(endLine, span.line + MAX_FRAME_LINES - 1);
-  const width = String(last).length;
+  const width = Math.max(minWidth, String(last).length);
   const out: string[] = [];
   for (let ln = span.line; ln <= last; ln++) {
     const raw = lines[ln - 1] ?? '';
@@ -131,16 +131,18 @@ export function renderHuman(diagnostics: readonly Diagnostic[], opts: RenderOpti
   for (const d of ds) {
     const lines: string[] = [];
     const where = d.span ? location(d.span, opts.root) : 'meshc';
+    // One gutter width for the whole diagnostic, so that its frames line up.
+    const width = Math.max(...[d.span, ...(d.related ?? []).map((r) => r.span)].map((s) => (s ? String(Math.min(s.endLine, s.line + MAX_FRAME_LINES - 1)).length : 1)));
     lines.push(`${st.bold(where + ':')} ${st.sev[d.severity](`${d.severity} ${d.code}:`)} ${st.bold(terminalSafe(d.message))}`);
     if (d.span) {
       const text = sourceText(opts.sources, d.span.file);
-      if (text !== undefined) lines.push(...codeFrame(text, d.span, st, d.severity));
+      if (text !== undefined) lines.push(...codeFrame(text, d.span, st, d.severity, width));
     }
     if (d.hint) lines.push(`${st.hint('hint:')} ${terminalSafe(d.hint)}`);
     for (const r of d.related ?? []) {
       lines.push(`${st.bold(location(r.span, opts.root) + ':')} ${st.sev.note('note:')} ${terminalSafe(r.message)}`);
       const text = sourceText(opts.sources, r.span.file);
-      if (text !== undefined) lines.push(...codeFrame(text, r.span, st, 'note'));
+      if (text !== undefined) lines.push(...codeFrame(text, r.span, st, 'note', width));
     }
     blocks.push(lines.join('\n'));
   }
