@@ -14,7 +14,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { OutputCodes } from '../output/codes.js';
 import { unsafeOutDirReason } from '../output/paths.js';
 import { checkOutput, recoverOutput, writeOutput } from '../output/write.js';
-import { targetNames } from '../target/registry.js';
+import { loadTargets, targetNames } from '../target/registry.js';
 import { meshcVersion } from '../util/package.js';
 import type { CliIO } from './io.js';
 import { displayRoot, exitCodeFor, printDiagnostics, shownPath } from './report.js';
@@ -83,6 +83,7 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
   const outDir = resolve(io.cwd, opts.out);
   const displayOut = outDisplay(opts.out, outDir, io.cwd);
   const root = displayRoot(path, io.cwd);
+  if (opts.format === 'sarif') await loadTargets(); // every catalog entry becomes a SARIF rule
   const targets = targetList(opts.target, bag);
   const allowPartial = targetList(opts.allowPartial, bag);
   const unsafe = unsafeOutDirReason(outDir, input);
@@ -141,6 +142,7 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
 export async function runCheck(path: string, opts: CheckOptions, io: CliIO): Promise<number> {
   const input = inputPath(path, io);
   const root = displayRoot(path, io.cwd);
+  if (opts.format === 'sarif') await loadTargets(); // every catalog entry becomes a SARIF rule
   const result = await compile({ input, checkOnly: true });
   printDiagnostics(io, opts.format, result.diagnostics, root, result.sources);
   const code = exitCodeFor(result.diagnostics, opts.strict);

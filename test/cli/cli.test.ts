@@ -113,6 +113,8 @@ describe('meshc check', () => {
     const json = JSON.parse((await meshc(['check', 'broken', '--format', 'json'], { cwd })).stdout);
     expect(json.diagnostics.map((d: any) => [d.code, d.span.path, d.span.line, d.span.column])).toEqual([['MC1003', 'broken/svc.yaml', 4, 1]]);
     const sarif = JSON.parse((await meshc(['check', 'broken/svc.yaml', '--format', 'sarif'], { cwd })).stdout);
+    // The rules are the whole catalog, target codes included, whatever the command.
+    expect(sarif.runs[0].tool.driver.rules.some((r: { id: string }) => r.id >= 'MC6000')).toBe(true);
     expect(sarif.runs[0].results[0].locations[0].physicalLocation).toEqual({
       artifactLocation: { uri: 'broken/svc.yaml' },
       region: { startLine: 4, startColumn: 1, endLine: 4, endColumn: 2 },
