@@ -108,6 +108,17 @@ export function replLiteral(s: string): string {
  * longer or shorter one.
  */
 export function uriSanHex(uri: string): string {
+  const hit = sanCache.get(uri);
+  if (hit !== undefined) return hit;
+  const hex = sanHex(uri);
+  if (sanCache.size > 100_000) sanCache.clear();
+  sanCache.set(uri, hex);
+  return hex;
+}
+
+const sanCache = new Map<string, string>();
+
+function sanHex(uri: string): string {
   const body = Buffer.from(uri, 'ascii');
   const len = body.length;
   let lenBytes: number[];

@@ -2,7 +2,7 @@
  * Renders the view model with the Handlebars templates in `templates/`, compiled with `noEscape`
  * (HTML escaping means nothing in an HAProxy config) and `strict` (a missing field is a meshc bug,
  * not an empty string). Templates only loop and test; every value goes through a helper:
- * `line` (a directive, each word quoted by `word`), `name` (a proxy name, checked), `int` (a port),
+ * `lines` (a section's directives, one per line, each word quoted by `word`), `name` (a proxy name, checked), `int` (a port),
  * `comment` (trusted text on one line).
  * @module
  */
@@ -25,7 +25,7 @@ let compiled: Handlebars.TemplateDelegate<ConfigView> | undefined;
 function template(): Handlebars.TemplateDelegate<ConfigView> {
   if (compiled) return compiled;
   const hb = Handlebars.create();
-  hb.registerHelper('line', (l: Line) => renderLine(l));
+  hb.registerHelper('lines', (ls: Line[]) => ls.map((l) => '    ' + renderLine(l) + '\n').join(''));
   hb.registerHelper('name', (n: unknown) => {
     if (typeof n !== 'string' || !/^[A-Za-z0-9._:-]+$/.test(n)) throw new Error(`meshc bug: bad HAProxy proxy name ${String(n)}`);
     return n;
