@@ -7,7 +7,7 @@
  * @module
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join, posix, dirname } from 'node:path';
 import { makeDiagnostic } from '../../src/diagnostics/bag.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
@@ -88,8 +88,18 @@ export async function verifyHaproxy(files: readonly OutputFile[], ctx: VerifyCon
   if (!runs('haproxy', ['-v'])) {
     return { diagnostics: [], skipped: ['haproxy is not installed (apt-get install haproxy): the HAProxy configs were not checked with haproxy -c'] };
   }
+  // The root's path is written into configs unquoted inside sample expressions: keep it plain.
   let root = join(ctx.tmpDir, 'root');
-  if (!/^[A-Za-z0-9_.\/-]+$/.test(root)) root = '/tmp/meshc-haproxy-check-' + process.pid;
+  let own: string | undefined;
+  if (!/^[A-Za-z0-9_.\/-]+$/.test(root)) root = own = mkdtempSync('/tmp/meshc-haproxy-check-');
+  try {
+    return await checkAll(files, configs, root);
+  } finally {
+    if (own) rmSync(own, { recursive: true, force: true });
+  }
+}
+
+async function checkAll(files: readonly OutputFile[], configs: readonly OutputFile[], root: string): Promise<VerifyResult> {
   const confDir = root + HAPROXY_CONFIG_DIR;
   mkdirSync(confDir, { recursive: true });
   const pem = placeholderCert(root);

@@ -65,3 +65,27 @@ describeWithHaproxy('haproxy -c accepts every golden config', () => {
     });
   }
 });
+
+describe('haproxy diagnostics point at the user line', () => {
+  it('reports every feature it cannot express, once, at its span', async () => {
+    const ir = await irOfDir('test/haproxy/cases/unsupported');
+    const { diagnostics } = emit(ir);
+    const got = diagnostics.map((d) => `${d.code} ${d.severity} ${d.span!.file}:${d.span!.line}:${d.span!.column}`).sort();
+    expect(got).toEqual(
+      [
+        'MC4001 error mesh.yaml:79:10', // from: service caller, with mtls off and no address
+        'MC7005 error mesh.yaml:114:19', // a 4th rate limit at one port
+        'MC7003 error mesh.yaml:91:19', // PS256 key
+        'MC7003 error mesh.yaml:83:19', // two keys
+        'MC4001 error mesh.yaml:52:7', // mirror
+        'MC4001 error mesh.yaml:56:16', // fault delay
+        'MC4001 error mesh.yaml:60:7', // retriable-4xx
+        'MC4001 error mesh.yaml:60:7', // retry on 429
+        'MC7007 error mesh.yaml:63:7', // 204 with a body
+        'MC4001 error mesh.yaml:66:7', // direct response 101
+        'MC4001 error mesh.yaml:70:16', // abort with 103
+        'MC7004 warning mesh.yaml:27:3', // maxEjectionPercent
+      ].sort(),
+    );
+  });
+});
