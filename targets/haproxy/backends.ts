@@ -1,5 +1,7 @@
 /**
- * Clusters become backends. HAProxy fixes `retries`, `retry-on` and `timeout server` per backend,
+ * Clusters become backends, named after the cluster id (lower-case labels and dots); backends of
+ * the target's own (the app behind a sidecar, rate-limit tables, the permissive demultiplexer) start
+ * with `_`, so no cluster can take their names. HAProxy fixes `retries`, `retry-on` and `timeout server` per backend,
  * while the mesh sets them per route rule; so each cluster gets one backend per distinct
  * (retry policy, timeout) that rules use with it: `<cluster id>` for the first, `<cluster id>:2`…
  * for the others, numbered in the order rules first use them (deterministic).

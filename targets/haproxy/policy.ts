@@ -69,7 +69,7 @@ export function policy(build: ProxyBuild, input: PolicyInput): PolicyOutput {
     build.report(HaproxyCodes.TooManyRateLimits, inbound.rateLimits[3]!.span, { where: input.where, count: inbound.rateLimits.length });
   }
   inbound.rateLimits.slice(0, 3).forEach((r, i) => {
-    const table = `rl.${input.frontend}.${r.filter}`;
+    const table = `_rl.${input.frontend}.${r.filter}`;
     const { windowMs, limit } = rateWindow(r);
     const key = r.by === 'global' ? 'int(0)' : 'src';
     tables.push({

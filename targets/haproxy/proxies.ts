@@ -75,7 +75,7 @@ function inboundSections(build: ProxyBuild, ir: MeshIR, svc: ServiceIR, port: Po
   const name = `in.${port.name}`;
   const http = port.isHttp;
   const h2 = isH2(port.protocol);
-  const app = `app.${port.name}`;
+  const app = `_app.${port.name}`;
   const ipv6 = svc.endpoints.some((e) => e.kind === 'ipv6');
   const tls = ['ssl', 'crt', build.certs.cert, 'ca-file', build.certs.ca, 'verify', 'required', ...(http ? ['alpn', h2 ? 'h2,http/1.1' : 'http/1.1'] : [])];
   const pol = policy(build, {
@@ -102,14 +102,14 @@ function inboundSections(build: ProxyBuild, ir: MeshIR, svc: ServiceIR, port: Po
         L('tcp-request', 'inspect-delay', '5s'),
         Lif([[{ fetch: 'req.ssl_hello_type', ops: ['1'] }]], 'tcp-request', 'content', 'accept'),
         Lif([[{ fetch: 'req.len', match: 'int', ops: ['gt', '0'] }]], 'tcp-request', 'content', 'accept'),
-        Lif([[{ fetch: 'req.ssl_hello_type', ops: ['1'] }]], 'use_backend', `${name}.tls`),
-        L('default_backend', `${name}.plain`),
+        Lif([[{ fetch: 'req.ssl_hello_type', ops: ['1'] }]], 'use_backend', `_${name}.tls`),
+        L('default_backend', `_${name}.plain`),
       ],
     });
     for (const kind of ['tls', 'plain']) {
       sections.push({
         keyword: 'backend',
-        name: `${name}.${kind}`,
+        name: `_${name}.${kind}`,
         lines: [L('mode', 'tcp'), L('timeout', 'server', '1h'), L('server', kind, `abns@${sock}-${kind}`, 'send-proxy-v2')],
       });
     }

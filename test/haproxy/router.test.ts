@@ -121,3 +121,49 @@ spec:
     expect(large).toEqual(small);
   });
 });
+
+describe('haproxy proxy names', () => {
+  it('never give a cluster the name of one of the target\'s own backends', async () => {
+    const ir = await irOf({
+      'mesh.yaml': `
+apiVersion: meshc/v1alpha1
+kind: Mesh
+metadata: { name: m }
+spec: { namespace: m, trustDomain: m.local, defaultAction: allow, mtls: permissive }
+---
+apiVersion: meshc/v1alpha1
+kind: Service
+metadata: { name: app }
+spec:
+  workload: { image: registry.example.com/a:1 }
+  ports: [{ name: http, port: 8080 }]
+  uses: [{ service: app, localPort: 9000 }, { service: in, localPort: 9001 }, { service: rl, localPort: 9002 }]
+---
+apiVersion: meshc/v1alpha1
+kind: Service
+metadata: { name: in }
+spec:
+  workload: { image: registry.example.com/a:1 }
+  ports: [{ name: http, port: 8080 }]
+  versions: { tls: {}, plain: {} }
+---
+apiVersion: meshc/v1alpha1
+kind: Service
+metadata: { name: rl }
+spec:
+  workload: { image: registry.example.com/a:1 }
+  ports: [{ name: in, port: 8080 }]
+---
+apiVersion: meshc/v1alpha1
+kind: Filter
+metadata: { name: http }
+spec: { target: { service: app }, type: rateLimit, rateLimit: { requests: 1, per: 1s } }
+`,
+    });
+    const cfg = emit(ir).files.find((f) => f.path === 'haproxy/app.cfg')!.content;
+    const backends = cfg.split('\n').filter((l) => l.startsWith('backend ')).map((l) => l.slice(8));
+    expect(backends).toContain('app.http');
+    expect(backends).toContain('_app.http');
+    expect(new Set(backends).size).toBe(backends.length);
+  });
+});
