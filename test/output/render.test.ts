@@ -93,6 +93,20 @@ describe('human renderer', () => {
     expect(out).toContain('unknown kind "\u241b[2J\ufffd"');
   });
 
+  it('stays linear: 5,000 diagnostics into one 100,000-line file', () => {
+    const text = Array.from({ length: 100_000 }, (_, i) => `key${i}: value`).join('\n');
+    const ds: Diagnostic[] = Array.from({ length: 5000 }, (_, i) => ({
+      code: 'MC1003',
+      severity: 'error',
+      message: `m${i}`,
+      span: { file: 'big.yaml', line: i * 20 + 1, column: 1, endLine: i * 20 + 1, endColumn: 4 },
+    }));
+    const t = Date.now();
+    const out = renderHuman(ds, { sources: { 'big.yaml': text } });
+    expect(Date.now() - t).toBeLessThan(3000);
+    expect(out.trimEnd().endsWith('5000 errors')).toBe(true);
+  });
+
   it('colours only when asked', () => {
     expect(renderHuman([dup], { sources, color: true })).toContain('\u001b[1;31merror MC3001:\u001b[0m');
     expect(renderHuman([dup], { sources })).not.toContain('\u001b');

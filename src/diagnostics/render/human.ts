@@ -74,8 +74,8 @@ function cells(s: string): number {
  * The code frame of a span: the source lines it covers, each followed by a marker line underlining
  * the span. Empty when the text is unknown or the span lies outside it.
  */
-export function codeFrame(text: string, span: Span, st: Styles, sev: Severity, minWidth = 1): string[] {
-  const lines = splitLines(text);
+export function codeFrame(text: string | readonly string[], span: Span, st: Styles, sev: Severity, minWidth = 1): string[] {
+  const lines = typeof text === 'string' ? splitLines(text) : text;
   let endLine = span.endLine;
   let endCol = span.endColumn;
   // A span that ends at column 1 of a later line really ends at the end of the line before.
@@ -128,6 +128,15 @@ export function renderHuman(diagnostics: readonly Diagnostic[], opts: RenderOpti
   if (ds.length === 0) return '';
   const st = styles(opts.color ?? false);
   const blocks: string[] = [];
+  // Each file is split into lines once, however many diagnostics point into it.
+  const cache = new Map<string, readonly string[] | undefined>();
+  const linesOf = (file: string) => {
+    if (!cache.has(file)) {
+      const text = sourceText(opts.sources, file);
+      cache.set(file, text === undefined ? undefined : splitLines(text));
+    }
+    return cache.get(file);
+  };
   for (const d of ds) {
     const lines: string[] = [];
     const where = d.span ? location(d.span, opts.root) : 'meshc';
@@ -135,13 +144,13 @@ export function renderHuman(diagnostics: readonly Diagnostic[], opts: RenderOpti
     const width = Math.max(...[d.span, ...(d.related ?? []).map((r) => r.span)].map((s) => (s ? String(Math.min(s.endLine, s.line + MAX_FRAME_LINES - 1)).length : 1)));
     lines.push(`${st.bold(where + ':')} ${st.sev[d.severity](`${d.severity} ${d.code}:`)} ${st.bold(terminalSafe(d.message))}`);
     if (d.span) {
-      const text = sourceText(opts.sources, d.span.file);
+      const text = linesOf(d.span.file);
       if (text !== undefined) lines.push(...codeFrame(text, d.span, st, d.severity, width));
     }
     if (d.hint) lines.push(`${st.hint('hint:')} ${terminalSafe(d.hint)}`);
     for (const r of d.related ?? []) {
       lines.push(`${st.bold(location(r.span, opts.root) + ':')} ${st.sev.note('note:')} ${terminalSafe(r.message)}`);
-      const text = sourceText(opts.sources, r.span.file);
+      const text = linesOf(r.span.file);
       if (text !== undefined) lines.push(...codeFrame(text, r.span, st, 'note', width));
     }
     blocks.push(lines.join('\n'));
