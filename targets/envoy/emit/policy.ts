@@ -55,11 +55,13 @@ function principals(env: Env, site: PolicySite, from: SourceIR[], filter: string
 
 function permissions(p: PolicyRuleIR): Obj[] {
   const h = p.http;
-  if (!h || (h.methods.length === 0 && h.paths.length === 0)) return [{ any: true }];
+  if (!h) return [{ any: true }];
   const parts: Obj[] = [];
   const orOf = (rules: Obj[]): Obj => (rules.length === 1 ? rules[0]! : { or_rules: { rules } });
   if (h.methods.length > 0) parts.push(orOf(h.methods.map((m) => ({ header: { name: ':method', string_match: { exact: m } } }))));
-  if (h.paths.length > 0) parts.push(orOf(h.paths.map((x) => ({ url_path: { path: { [x.kind]: x.value } } }))));
+  // A path `*` (prefix "") is every path: no path condition (Envoy refuses an empty prefix).
+  if (h.paths.length > 0 && !h.paths.some((x) => x.kind === 'prefix' && x.value === '')) parts.push(orOf(h.paths.map((x) => ({ url_path: { path: { [x.kind]: x.value } } }))));
+  if (parts.length === 0) return [{ any: true }];
   return [parts.length === 1 ? parts[0]! : { and_rules: { rules: parts } }];
 }
 

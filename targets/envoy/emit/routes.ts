@@ -37,13 +37,18 @@ const RETRY_ON: Record<string, string> = {
   'retriable-4xx': 'retriable-4xx',
 };
 
+/**
+ * `envoy.type.matcher.v3.StringMatcher`. Envoy refuses an empty prefix or regex: an empty regex
+ * (full match) is an exact match of "".
+ */
 function stringMatcher(kind: 'exact' | 'prefix' | 'regex', value: string): Obj {
-  if (kind === 'regex') return { safe_regex: regex(value) };
+  if (kind === 'regex') return value === '' ? { exact: '' } : { safe_regex: regex(value) };
   return { [kind]: value };
 }
 
 function headerMatcher(m: StringMatchIR): Obj {
-  if (m.kind === 'present') return { name: m.name, present_match: true };
+  // An empty prefix matches every value of a header that is there.
+  if (m.kind === 'present' || (m.kind === 'prefix' && m.value === '')) return { name: m.name, present_match: true };
   if (m.kind === 'absent') return { name: m.name, present_match: true, invert_match: true };
   return { name: m.name, string_match: stringMatcher(m.kind, m.value) };
 }
@@ -102,7 +107,8 @@ function routeMatch(env: RouteEnv, rule: RuleIR, owner: string): Obj {
       unsupported(env, `${owner}/${rule.name}/query/${q.name}`, 'matching the absence of a query parameter', rule.featureSpans['match.query'] ?? rule.span, 'Envoy route matching can require a query parameter but not its absence');
       continue;
     }
-    query.push(q.kind === 'present' ? { name: q.name, present_match: true } : { name: q.name, string_match: stringMatcher(q.kind, q.value) });
+    const present = q.kind === 'present' || (q.kind === 'prefix' && q.value === '');
+    query.push(present ? { name: q.name, present_match: true } : { name: q.name, string_match: stringMatcher(q.kind as 'exact', q.value) });
   }
   if (query.length > 0) out.query_parameters = query;
   return out;
