@@ -4,7 +4,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { compile, PipelineCodes } from '../compiler.js';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { Format } from '../diagnostics/render/index.js';
@@ -12,7 +12,7 @@ import { summaryLine } from '../diagnostics/render/index.js';
 import { summarize } from '../diagnostics/render/common.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { OutputCodes } from '../output/codes.js';
-import { unsafeOutDirReason } from '../output/paths.js';
+import { realish, unsafeOutDirReason } from '../output/paths.js';
 import { checkOutput, recoverOutput, writeOutput } from '../output/write.js';
 import { loadTargets, targetNames } from '../target/registry.js';
 import { meshcVersion } from '../util/package.js';
@@ -64,6 +64,13 @@ function colorDiff(diff: string): string {
     .join('\n');
 }
 
+/** A mesh file (relative to the input root) that lies below the output directory, if any. */
+function meshFileBelow(outDir: string, inputRoot: string, files: readonly string[]): string | undefined {
+  const rel = relative(realish(inputRoot), realish(outDir)).split(sep).join('/');
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+  return files.find((f) => f.startsWith(rel + '/'));
+}
+
 /** The input path for the compiler: as typed when it resolves the same (so messages show it as typed). */
 function inputPath(path: string, io: CliIO): string {
   return isAbsolute(path) || resolve(io.cwd) === process.cwd() ? path : resolve(io.cwd, path);
@@ -105,6 +112,13 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
   if (targets.length > 0) compileOpts.targets = targets;
   const result = await compile(compileOpts);
   const diagnostics: Diagnostic[] = [...bag.items, ...result.diagnostics];
+  // An output directory inside the input must not hold mesh files: meshc would later skip them as output.
+  const inside = meshFileBelow(outDir, result.root, Object.keys(result.sources));
+  if (inside) {
+    const b = new DiagnosticBag();
+    b.report(OutputCodes.UnsafeOutDir, undefined, { out: displayOut, reason: `it holds files of the mesh (${inside})` });
+    diagnostics.push(...b.items);
+  }
   const failing = exitCodeFor(diagnostics, opts.strict) !== 0;
   if (failing) {
     printDiagnostics(io, opts.format, diagnostics, root, result.sources);
