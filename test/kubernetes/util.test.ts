@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import YAML from 'yaml';
 import { canonicalQuantity, defaultPullPolicy, probeSeconds, sortKeys, toYaml } from '../../targets/kubernetes/util.js';
 
@@ -73,5 +74,37 @@ describe('serialisation', () => {
 describe('small rules', () => {
   it('probeSeconds rounds up to whole seconds, at least 1', () => {
     expect([probeSeconds(500), probeSeconds(1000), probeSeconds(1001), probeSeconds(5000)]).toEqual([1, 1, 2, 5]);
+  });
+});
+
+describe('toYaml round-trips under YAML 1.1 and 1.2 (property)', () => {
+  const tricky = fc.constantFrom(
+    '', ' ', 'yes', 'No', 'ON', 'off', 'y', 'N', '~', 'null', 'true', '0', '0123', '0x1f', '0o17', '0b101', '1_000', '1e3', '1E', '.5', '-1', '+1', '.inf', '.NaN',
+    '12:30', '1:20:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '256Mi', '25%', '100m', '1.5Gi', '192.0.2.10', '10.0.0.0/8', '::/0', 'a: b', 'a:', 'a #b', '#x',
+    '- x', '-x', '--config-path', '-', '*x', '&x', '!x', '|', '>', '@x', '`x', '%x', '"q"', "'q'", '{a}', '[a]', 'a,b', '? x', 'http://x/y', 'a\tb',
+    'line1\nline2', 'trail\n', 'keep\n\n', 'keep3\n\n\n', '\nlead', '  indented\nx', 'x\n  indented', 'x\n\n  y\n', 'tab\n\tx', 'sp \nx ', 'cr\r\nx', 'nul\u0000x',
+    '\ufeffbom\nx', 'é\nü', '😀\nx', '\u2028x\ny', 'x\n \ny', 'x\n  \n', '\n \nx',
+  );
+  const str = fc.oneof(tricky, fc.string(), fc.string({ unit: 'grapheme' }), fc.array(fc.oneof(tricky, fc.string()), { maxLength: 4 }).map((a) => a.join('\n')));
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, str, fc.integer(), fc.boolean(), fc.constant(null), tie('arr'), tie('obj')),
+    arr: fc.array(tie('value'), { maxLength: 4 }),
+    obj: fc.dictionary(str, tie('value'), { maxKeys: 4 }),
+  })).value;
+  it('parses back to the value (keys sorted)', () => {
+    fc.assert(
+      fc.property(json, (v) => {
+        const text = toYaml(v);
+        const want = sortKeys(v);
+        expect(YAML.parse(text, { version: '1.1' })).toEqual(want);
+        expect(YAML.parse(text, { version: '1.2' })).toEqual(want);
+      }),
+      { numRuns: Number(process.env.MESHC_FC_RUNS ?? 300) },
+    );
+  });
+  it('writes what kubectl writes for common values', () => {
+    expect(toYaml({ spec: { replicas: 2, template: { spec: { containers: [{ name: 'app', args: ['-W', '--x'], resources: { limits: { memory: '256Mi' } } }] } } }, data: { 'a.cfg': 'x\ny\n' }, e: {}, l: [] })).toBe(
+      'data:\n  a.cfg: |\n    x\n    y\ne: {}\nl: []\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - args:\n            - -W\n            - --x\n          name: app\n          resources:\n            limits:\n              memory: 256Mi\n',
+    );
   });
 });
