@@ -7,7 +7,9 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compile, type CompileOptions, type CompileResult } from '../../src/compiler.js';
+import { compile, verifyTargets, type CompileOptions, type CompileResult } from '../../src/compiler.js';
+import { DiagnosticBag } from '../../src/diagnostics/bag.js';
+import envoy from '../../targets/envoy/index.js';
 import { verifyEnvoyFiles } from '../../targets/envoy/verify/index.js';
 import { expectGolden, updating } from '../helpers/golden.js';
 import { where } from './ir.js';
@@ -59,6 +61,14 @@ describe('examples/webshop', () => {
     expect(built.timings['verify:envoy']).toBeGreaterThan(0);
     const r = verifyEnvoyFiles(built.files);
     expect(r.problems.map((p) => `${p.info.code} ${p.file}:${p.line}:${p.column} ${p.path}`)).toEqual([]);
+  });
+
+  it('a broken file reaches the pipeline as an MC6xxx error of the envoy target', async () => {
+    const bag = new DiagnosticBag();
+    const files = built.files.map((f) => (f.path === 'envoy/frontend.yaml' ? { ...f, content: f.content.replace('lb_policy: MAGLEV', 'lb_policy: MAGLEW') } : f));
+    await verifyTargets(files, [envoy], bag, {});
+    expect(bag.items.map((d) => [d.code, d.severity, d.target])).toEqual([['MC6003', 'error', 'envoy']]);
+    expect(bag.items[0]!.message).toMatch(/^envoy\/frontend\.yaml:\d+:\d+: static_resources\.clusters\[\d\]\.lb_policy: "MAGLEW"/);
   });
 
   it('is byte-identical on a second run', async () => {
