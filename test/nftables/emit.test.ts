@@ -82,7 +82,7 @@ describe('webshop (full pipeline)', () => {
     const mine = r.diagnostics.filter((d) => d.target === 'nftables' || d.code.startsWith('MC8') || d.code.startsWith('MC4'));
     expect(diagKeys(mine)).toEqual([
       'MC8001 filters/access.yaml:88:9', // payments-no-admin: http deny, enforced by the sidecar
-      'MC8005 filters/limits.yaml:15:9', // edge-limit counts connections
+      'MC8005 filters/limits.yaml:16:9', // edge-limit counts connections
     ]);
     expect(r.files.map((f) => f.path)).toEqual([RULESET_PATH]);
     expectGolden('test/nftables/goldens/webshop.nft', r.files[0]!.content);
