@@ -77,12 +77,13 @@ export function parseManifests(files: readonly OutputFile[], report: (file: stri
   let kustomization: Obj | undefined;
   for (const f of files) {
     if (!f.path.startsWith(OUT_DIR + '/')) continue;
-    const docs = YAML.parseAllDocuments(f.content, { version: '1.1' });
-    if (docs.length !== 1 || docs[0]!.errors.length > 0) {
-      report(f.path, docs.length !== 1 ? `holds ${docs.length} YAML documents, not 1` : `is not valid YAML: ${docs[0]!.errors[0]!.message}`);
+    const doc = YAML.parseDocument(f.content, { version: '1.1' });
+    if (doc.errors.length > 0) {
+      const multi = doc.errors.some((e) => e.code === 'MULTIPLE_DOCS');
+      report(f.path, multi ? 'holds more than one YAML document' : `is not valid YAML: ${doc.errors[0]!.message}`);
       continue;
     }
-    const value = docs[0]!.toJS() as unknown;
+    const value = doc.toJS() as unknown;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       report(f.path, 'is not a YAML mapping');
       continue;
