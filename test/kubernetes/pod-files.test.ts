@@ -11,7 +11,9 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshIR } from '../../src/ir/types.js';
 import type { OutputFile } from '../../src/target/types.js';
-import { emit, objects, webshopIR } from './helpers.js';
+import envoy from '../../targets/envoy/index.js';
+import haproxy from '../../targets/haproxy/index.js';
+import { collectingContext, emit, objects, webshopIR } from './helpers.js';
 
 type Obj = Record<string, any>;
 
@@ -136,5 +138,32 @@ describe.skipIf(!haveHaproxy)('haproxy -c in the filesystem the pod mounts', () 
     }
     // The edge gateway in both meshes, and six sidecar pods with HAProxy sidecars.
     expect(ran).toBe(8);
+  });
+});
+
+describe('the deployed configs are the proxy targets\' own output', () => {
+  it('every ConfigMap file equals the file the Envoy or HAProxy target emits for the whole mesh', async () => {
+    let compared = 0;
+    for (const { ir } of await meshes()) {
+      const own = new Map<string, string>();
+      for (const t of [envoy, haproxy]) for (const f of t.emit(ir, collectingContext().ctx)) own.set(f.path, f.content);
+      const tree = objects(emit(ir).files);
+      for (const { deployment, proxy } of proxies(tree)) {
+        const kind = proxy.command[0] as 'envoy' | 'haproxy';
+        const owner = deployment.metadata.labels['app.kubernetes.io/component'] === 'gateway' ? `gateway-${deployment.metadata.labels['app.kubernetes.io/name']}` : deployment.metadata.labels['app.kubernetes.io/name'];
+        const files = containerFiles(tree, deployment, proxy, {});
+        for (const [path, content] of files) {
+          if (path.startsWith('/etc/meshc/certs/') || path.startsWith('/etc/meshc/tls/')) continue;
+          const base = path.slice(path.lastIndexOf('/') + 1);
+          const source = kind === 'envoy' ? `envoy/${owner}.yaml` : `haproxy/${base}`;
+          expect(content, `${deployment.metadata.name}: ${path}`).toBe(own.get(source));
+          compared++;
+        }
+        // And nothing of the owner's is left out.
+        const ownFiles = [...own.keys()].filter((p) => (kind === 'envoy' ? p === `envoy/${owner}.yaml` : p.startsWith(`haproxy/${owner}.`)));
+        expect(ownFiles.length, deployment.metadata.name).toBe([...files.keys()].filter((p) => !p.startsWith('/etc/meshc/certs/') && !p.startsWith('/etc/meshc/tls/')).length);
+      }
+    }
+    expect(compared).toBeGreaterThan(20);
   });
 });
