@@ -29,9 +29,8 @@ describe('diffLines (Myers)', () => {
   it('stays bounded on huge, totally different inputs', () => {
     const a = Array.from({ length: 20000 }, (_, i) => `a${i}`);
     const b = Array.from({ length: 20000 }, (_, i) => `b${i}`);
-    const t = Date.now();
+    // No timing assertion here (speed lives in `npm run bench`); the suite's timeout bounds it.
     const edits = diffLines(a, b);
-    expect(Date.now() - t).toBeLessThan(5000);
     expect(edits).toHaveLength(40000);
   });
 });

@@ -101,9 +101,8 @@ describe('human renderer', () => {
       message: `m${i}`,
       span: { file: 'big.yaml', line: i * 20 + 1, column: 1, endLine: i * 20 + 1, endColumn: 4 },
     }));
-    const t = Date.now();
+    // No timing assertion here (speed lives in `npm run bench`); the suite's timeout bounds it.
     const out = renderHuman(ds, { sources: { 'big.yaml': text } });
-    expect(Date.now() - t).toBeLessThan(3000);
     expect(out.trimEnd().endsWith('5000 errors')).toBe(true);
   });
 
