@@ -66,7 +66,7 @@ export const KIND_ORDER = ['Namespace', 'NetworkPolicy', 'ServiceAccount', 'Conf
 interface Manifest {
   kind: (typeof KIND_ORDER)[number];
   name: string;
-  /** File name (without folder): `<kind>-<logical name>.yaml`. */
+  /** File name (without folder): `<kind>-<logical name>.yaml`, or `<kind>.yaml` for the one Namespace. */
   file: string;
   /** The object, as a kubernetes-models instance. */
   object: { toJSON(): unknown };
@@ -88,7 +88,8 @@ class Builder {
 
   add(m: Omit<Manifest, 'file'> & { logical?: string }): void {
     const { logical, ...rest } = m;
-    this.manifests.push({ ...rest, file: `${m.kind.toLowerCase()}-${logical ?? m.name}.yaml` });
+    const base = logical ?? m.name;
+    this.manifests.push({ ...rest, file: base === '' ? `${m.kind.toLowerCase()}.yaml` : `${m.kind.toLowerCase()}-${base}.yaml` });
   }
 
   meta(name: string, labels: Record<string, string>, annotations?: Record<string, string>) {
@@ -161,6 +162,7 @@ function emitNamespace(b: Builder): void {
   b.add({
     kind: 'Namespace',
     name: ns,
+    logical: '',
     owner: 'the mesh',
     span: b.ir.mesh.span,
     object: new Namespace({
@@ -306,9 +308,9 @@ function servicePod(b: Builder, s: ServiceIR, image: string, proxy: { layout: Pr
     resources: appResources(w.resources),
     securityContext: containerSecurity(w.runAsUser, w.readOnlyRootFilesystem),
   };
-  if (w.command) app.command = [...w.command];
-  if (w.args) app.args = [...w.args];
-  if (w.env.length > 0) app.env = w.env.map((e) => ({ name: e.name, value: e.value }));
+  if (w.command) app.command = w.command.map(literalForKubelet);
+  if (w.args) app.args = w.args.map(literalForKubelet);
+  if (w.env.length > 0) app.env = w.env.map((e) => ({ name: e.name, value: literalForKubelet(e.value) }));
   if (s.healthCheck) {
     const handler = probeHandler(s.healthCheck, s.ports);
     app.readinessProbe = probe(handler, s.healthCheck, s.healthCheck.healthyThreshold);
@@ -393,6 +395,14 @@ function certItems(ir: MeshIR): KeyToPath[] {
   ];
   if (c.haproxyKey !== c.key) items.push({ key: 'tls.key', path: rel(c.haproxyKey) });
   return items;
+}
+
+/**
+ * A string the kubelet passes on unchanged: it expands `$(VAR)` in a container's command, args and
+ * env values, and reads `$$` as `$`; doubling every `$` makes the user's text arrive as written.
+ */
+export function literalForKubelet(s: string): string {
+  return s.replace(/\$/g, '$$$$');
 }
 
 /** Fields the API server defaults on every container. */

@@ -113,7 +113,7 @@ describe('verify catches broken manifests', () => {
       'MC9008 kubernetes/kustomization.yaml: lists ghost.yaml, which is not emitted',
       'MC9008 kubernetes/kustomization.yaml: lists ghost.yaml twice',
       'MC9008 kubernetes/kustomization.yaml: lists ghost.yaml, which is not emitted',
-      'MC9008 kubernetes/kustomization.yaml: does not list namespace-shop.yaml',
+      'MC9008 kubernetes/kustomization.yaml: does not list namespace.yaml',
     ]);
   });
 

@@ -12,7 +12,8 @@ describe('workload settings', () => {
     const users = ir.services.find((s) => s.name === 'users')!;
     const w = users.workload!;
     w.command = ['/bin/users'];
-    w.args = ['--port', '80'];
+    w.args = ['--port', '80', '--greeting=$(HOME) costs $5 $$'];
+    w.env = [{ name: 'A', value: '$(SECRET)' }];
     w.readOnlyRootFilesystem = false;
     w.runAsUser = 4242;
     w.resources = {};
@@ -25,7 +26,9 @@ describe('workload settings', () => {
     const pod = d.spec.template.spec;
     const app = pod.containers.find((c: any) => c.name === 'app');
     expect(app.command).toEqual(['/bin/users']);
-    expect(app.args).toEqual(['--port', '80']);
+    // The kubelet expands $(VAR) and reads $$ as $: every $ is doubled so the text arrives as written.
+    expect(app.args).toEqual(['--port', '80', '--greeting=$$(HOME) costs $$5 $$$$']);
+    expect(app.env).toEqual([{ name: 'A', value: '$$(SECRET)' }]);
     expect(app.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: false, runAsNonRoot: true, runAsUser: 4242 });
     expect(app.volumeMounts).toBeUndefined();
     expect(pod.volumes.map((v: any) => v.name)).not.toContain('app-tmp');

@@ -89,10 +89,10 @@ describe('webshop manifests', () => {
     expect(r.skipped).toEqual([]);
   });
 
-  it('one object per file, named <kind>-<name>.yaml (ConfigMaps without their hash)', () => {
+  it('one object per file, named <kind>-<name>.yaml (ConfigMaps without their hash; namespace.yaml)', () => {
     for (const [path, o] of objs) {
       const logical = o.kind === 'ConfigMap' ? o.metadata.name.replace(/-[0-9a-f]{10}$/, '') : o.metadata.name;
-      expect(path).toBe(`kubernetes/${o.kind.toLowerCase()}-${logical}.yaml`);
+      expect(path).toBe(o.kind === 'Namespace' ? 'kubernetes/namespace.yaml' : `kubernetes/${o.kind.toLowerCase()}-${logical}.yaml`);
     }
   });
 
