@@ -10,15 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { checkMesh } from './check/index.js';
-import { DiagnosticBag } from './diagnostics/bag.js';
+import { DiagnosticBag, makeDiagnostic, type ReportExtras } from './diagnostics/bag.js';
 import { defineCodes } from './diagnostics/catalog.js';
-import type { Diagnostic, Span } from './diagnostics/types.js';
+import type { Diagnostic, DiagnosticArgs, DiagnosticInfo, Span } from './diagnostics/types.js';
 import { loadFromMemory, loadMesh, type LoadResult } from './dsl/load.js';
 import { lowerMesh } from './ir/lower.js';
 import type { MeshIR } from './ir/types.js';
 import { validateDocuments } from './schema/validate.js';
 import { loadTarget, targetNames } from './target/registry.js';
-import type { OutputFile, Target } from './target/types.js';
+import type { EmitContext, OutputFile, Target } from './target/types.js';
 import { meshcVersion } from './util/package.js';
 
 /** Pipeline-level diagnostics (MC4xxx: lowering and targets). */
@@ -140,22 +140,38 @@ export function emitTargets(
 ): OutputFile[] {
   const files: OutputFile[] = [];
   const partial = new Set([...allowPartial, ...ir.mesh.allowPartial]);
-  for (const target of targets) {
-    const t = performance.now();
-    const ctx = {
+  const contexts = new Map<string, EmitContext>();
+  const contextFor = (name: string): EmitContext => {
+    let ctx = contexts.get(name);
+    if (ctx) return ctx;
+    ctx = {
       meshcVersion: meshcVersion(),
       unsupported(feature: string, span: Span | undefined, detail?: string) {
-        bag.report(
-          PipelineCodes.Unsupported,
-          span,
-          { target: target.name, feature, detail: detail ? `: ${detail}` : '' },
-          { severity: partial.has(target.name) ? 'warning' : 'error', target: target.name },
-        );
+        report(PipelineCodes.Unsupported, span, { target: name, feature, detail: detail ? `: ${detail}` : '' }, {
+          severity: partial.has(name) ? 'warning' : 'error',
+          target: name,
+        });
       },
-      report(info: Parameters<DiagnosticBag['report']>[0], span: Span | undefined, args?: Record<string, string | number>, extras?: Parameters<DiagnosticBag['report']>[3]) {
-        bag.report(info, span, args, { ...extras, target: target.name });
+      report(info: DiagnosticInfo, span: Span | undefined, args?: DiagnosticArgs, extras?: ReportExtras) {
+        report(info, span, args ?? {}, { ...extras, target: name });
       },
+      forTarget: (other: string) => contextFor(other),
     };
+    contexts.set(name, ctx);
+    return ctx;
+  };
+  // The same problem reported twice (a target run directly and embedded by another) is one diagnostic.
+  const seen = new Set<string>();
+  const report = (info: DiagnosticInfo, span: Span | undefined, args: DiagnosticArgs, extras: ReportExtras) => {
+    const d = makeDiagnostic(info, span, args, extras);
+    const key = JSON.stringify([d.code, d.severity, d.message, d.span, d.target]);
+    if (seen.has(key)) return;
+    seen.add(key);
+    bag.add(d);
+  };
+  for (const target of targets) {
+    const t = performance.now();
+    const ctx = contextFor(target.name);
     try {
       files.push(...target.emit(ir, ctx));
     } catch (err) {

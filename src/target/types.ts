@@ -31,6 +31,12 @@ export interface EmitContext {
   unsupported(feature: string, span: Span | undefined, detail?: string): void;
   /** Reports a target-specific diagnostic from the target's own catalog. */
   report(info: DiagnosticInfo, span: Span | undefined, args?: DiagnosticArgs, extras?: ReportExtras): void;
+  /**
+   * The context to pass to another target whose `emit` this target calls (the Kubernetes target
+   * embeds the proxy targets' configs): that target's reports carry its own name and are
+   * deduplicated against its own run.
+   */
+  forTarget?(name: string): EmitContext;
 }
 
 /** What `verify` gets. */

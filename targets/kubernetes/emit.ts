@@ -120,7 +120,7 @@ class Builder {
   proxyFiles(layout: ProxyLayout, owner: ProxyOwner, span: Span): ProxyFile[] | undefined {
     if (!this.proxyOutput.has(layout.kind)) {
       const t = this.proxies[layout.kind];
-      this.proxyOutput.set(layout.kind, t ? layout.index(t.emit(this.deployedWith(layout.kind), this.ctx)) : undefined);
+      this.proxyOutput.set(layout.kind, t ? layout.index(t.emit(this.deployedWith(layout.kind), this.ctx.forTarget?.(t.name) ?? this.ctx)) : undefined);
     }
     const out = this.proxyOutput.get(layout.kind);
     const files = out ? out(owner) : undefined;
