@@ -156,7 +156,7 @@ export function sidecarFiles(ir: MeshIR, svc: ServiceIR, ctx: EmitContext, optio
   });
   sections.push(...backends.sections());
   const content = renderConfig({
-    generator: `meshc ${ctx.meshcVersion}`,
+    generator: "meshc",
     owner: svc.name,
     role: 'sidecar',
     adminPort: ir.mesh.sidecar.adminPort,
@@ -217,7 +217,7 @@ export function gatewayFiles(ir: MeshIR, gw: GatewayIR, ctx: EmitContext, option
   for (const l of gw.listeners) sections.push(...listenerSections(build, backends, gw, l));
   sections.push(...backends.sections());
   const content = renderConfig({
-    generator: `meshc ${ctx.meshcVersion}`,
+    generator: "meshc",
     owner,
     role: 'gateway',
     adminPort: gw.adminPort,
