@@ -232,7 +232,7 @@ class Lowering {
       headlessService: `${name}-headless`,
       headlessDns: this.dns(`${name}-headless`),
       loadBalancer: this.loadBalancer(svc),
-      circuitBreaker: circuitBreaker(svc),
+      circuitBreaker: circuitBreaker(lr),
       connectTimeoutMs: this.connectTimeout(svc),
       outbound,
       clusters: this.clustersOf(outbound.flatMap((o) => o.rules)),
@@ -415,7 +415,7 @@ class Lowering {
       discovery: endpoints.some((e) => e.kind === 'dns') ? 'dns' : 'static',
       endpoints,
       loadBalancer: this.loadBalancer(svc),
-      circuitBreaker: circuitBreaker(svc),
+      circuitBreaker: circuitBreaker(lr),
       connectTimeoutMs: this.connectTimeout(svc),
     };
     if (version !== undefined) c.version = version;
@@ -738,14 +738,16 @@ interface InboundPort {
   appPort?: number;
 }
 
-function circuitBreaker(svc: ServiceResource): CircuitBreakerIR {
-  const c = svc.spec.circuitBreaker ?? {};
-  return {
+function circuitBreaker(lr: LocatedResource<ServiceResource>): CircuitBreakerIR {
+  const c = lr.resource.spec.circuitBreaker ?? {};
+  const out: CircuitBreakerIR = {
     maxConnections: c.maxConnections ?? 1024,
     maxPendingRequests: c.maxPendingRequests ?? 1024,
     maxRequests: c.maxRequests ?? 1024,
     maxRetries: c.maxRetries ?? 3,
   };
+  if (c.maxRetries !== undefined) out.maxRetriesSpan = lr.doc.span(['spec', 'circuitBreaker', 'maxRetries'], 'key');
+  return out;
 }
 
 function stringMatch(name: string, sm: StringMatch): StringMatchIR {

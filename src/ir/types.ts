@@ -282,6 +282,8 @@ export interface CircuitBreakerIR {
   maxRequests: number;
   /** Max retries in flight. */
   maxRetries: number;
+  /** Where the user set `maxRetries`, when they did (a target that cannot enforce it reports there). */
+  maxRetriesSpan?: Span;
 }
 
 /** A retry policy with defaults applied. */

@@ -227,6 +227,7 @@ function backendSection(v: Variant, build: ProxyBuild): Section {
 
   // Circuit breaker: per-server limits, split evenly across static endpoints.
   const cb = c.circuitBreaker;
+  if (cb.maxRetriesSpan) build.report(HaproxyCodes.RetryBudget, cb.maxRetriesSpan, { max: cb.maxRetries });
   const statics = c.endpoints.filter((e) => e.kind !== 'dns').length;
   const divide = (n: number): number => Math.max(1, Math.ceil(n / Math.max(1, c.endpoints.some((e) => e.kind === 'dns') ? 1 : statics)));
   const limits = ['maxconn', String(divide(Math.min(cb.maxConnections, cb.maxRequests))), 'maxqueue', String(divide(Math.max(1, cb.maxPendingRequests)))];

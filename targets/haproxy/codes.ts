@@ -32,6 +32,12 @@ export const HaproxyCodes = defineCodes({
     hint: 'accept it, or set maxEjectionPercent: 100 to say so',
     doc: 'Outlier detection becomes `observe layer7` with `error-limit` and `on-error mark-down` on every server, and health checks bring a marked-down server back. HAProxy has no equivalent of Envoy\'s `max_ejection_percent`: any number of servers may be marked down at once (when all are down, requests get 503).',
   },
+  RetryBudget: {
+    code: 'MC7009', severity: 'warning', title: 'Retries in flight are not capped',
+    message: 'HAProxy cannot cap the retries in flight at {max}; each request still retries at most as its route says',
+    hint: 'accept it (remove circuitBreaker.maxRetries to say so), or use the Envoy target',
+    doc: 'Envoy\'s `max_retries` circuit-breaker threshold bounds how many retries are in flight to a cluster at once, across all requests. HAProxy has no such budget: each request may retry as many times as its `retries.attempts` allows (`retries` on the backend), however many others are retrying. The per-request bound still holds.',
+  },
   TooManyRateLimits: {
     code: 'MC7005', severity: 'error', title: 'Too many rate limits at one port',
     message: '{where} has {count} rate-limit filters; HAProxy 2.6 tracks at most 3 per request',
