@@ -72,7 +72,7 @@ metadata: { name: ${name}-limit }
 spec:
   target: { service: ${name} }
   type: rateLimit
-  rateLimit: { requests: 100, per: 1s, by: source-ip }
+  rateLimit: { requests: 100, per: 1s, by: global }
 `;
 }
 

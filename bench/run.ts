@@ -1,87 +1,248 @@
 /**
- * `npm run bench`: builds the synthetic mesh at several sizes and prints time and peak memory per
- * stage. Each size runs in a fresh child process so that peak RSS is that size's own.
+ * `npm run bench`: the performance goals of meshc, measured.
  *
- *   npm run bench                 # N = 1,000 and 10,000, load → IR (no target)
- *   npm run bench -- --sizes 100,1000 --targets envoy,haproxy
+ *   npm run bench                                   # everything, N = 100, 1,000, 10,000
+ *   npm run bench -- --sizes 100,1000 --no-dataplane
+ *   npm run bench -- --tmp /var/tmp                  # write to a disk instead of a tmpfs
+ *
+ * 1. The build (bench/measure.ts), per size in a fresh child process: wall and CPU time per stage
+ *    (load, validate, check, lower, each target, write), peak RSS, files and bytes written, against
+ *    the floor (bench/floor.ts), and the median sidecar sizes (bench/sidecars.ts).
+ * 2. nftables: rules in meshc's chains at 10 and 10,000 Filters (bench/nft.ts).
+ * 3. The data plane with real HAProxy and wrk (bench/dataplane.ts).
+ * Then each goal with its measured value, met or not. The machine and its load average (1-minute,
+ * before and after each measurement: the machine may be shared) are printed beside the numbers.
+ *
+ * Options: --sizes LIST, --targets LIST (default envoy,haproxy,kubernetes,nftables), --tmp DIR
+ * (where meshes are generated and written; default /dev/shm when it is a writable tmpfs, else the
+ * OS temporary directory), --no-nft, --no-dataplane, --routes R (10000), --duration S (5),
+ * --rounds K (3), --json FILE (every result as JSON).
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataplaneUnavailable, measureDataplane, type DataplaneResult } from './dataplane.js';
 import { generateMesh } from './generate.js';
+import type { Sample } from './measure.js';
+import { nftRules, type NftCount } from './nft.js';
 
-interface Sample {
-  n: number;
-  wallMs: number;
-  peakRssMiB: number;
-  timings: Record<string, number>;
-  files: number;
-  bytes: number;
-  diagnostics: number;
+/** The goals of issue #8 (and the load → IR goal of issue #2). */
+export const GOALS = {
+  buildMs10k: 5000,
+  rssMiB10k: 1536,
+  ratio10kTo1k: 11,
+  buildToFloor: 2,
+  sidecarSpread: 0.05,
+  dataplaneRatio: 0.8,
+  irMs10k: 2000,
+  irRatio: 12,
+};
+
+interface Machine {
+  nproc: number;
+  cpu: string;
+  memGiB: number;
+  node: string;
+  platform: string;
+  tmp: string;
+  tmpFs: string;
 }
 
-async function child(dir: string, n: number, targets: string[]): Promise<void> {
-  const { compileLoaded, emitTargets, selectTargets } = await import('../src/compiler.js');
-  const { DiagnosticBag } = await import('../src/diagnostics/bag.js');
-  const { loadMesh } = await import('../src/dsl/load.js');
-  const bag = new DiagnosticBag();
-  const timings: Record<string, number> = {};
-  const selected = targets.length > 0 ? await selectTargets(targets, bag) : [];
-  const t0 = performance.now();
-  const load = loadMesh(dir);
-  timings.load = performance.now() - t0;
-  const ir = compileLoaded(load, bag, timings);
-  const files = ir ? emitTargets(ir, selected, bag, timings) : [];
-  const wallMs = performance.now() - t0;
-  const sample: Sample = {
-    n,
-    wallMs,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    timings,
-    files: files.length,
-    bytes: files.reduce((s, f) => s + Buffer.byteLength(f.content), 0),
-    diagnostics: bag.items.filter((d) => d.severity === 'error').length,
-  };
-  process.stdout.write(JSON.stringify(sample));
+interface Measured extends Sample {
+  load1Before: number;
+  load1After: number;
 }
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
+}
+const flag = (name: string): boolean => process.argv.includes(name);
+
+const TMPFS_MAGIC = 0x01021994;
+
+function defaultTmp(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    if (statfsSync('/dev/shm').type === TMPFS_MAGIC) return '/dev/shm';
+  } catch {
+    /* no /dev/shm */
+  }
+  return tmpdir();
+}
+
+function fsKind(dir: string): string {
+  try {
+    return statfsSync(dir).type === TMPFS_MAGIC ? 'tmpfs (memory)' : 'disk';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machine(tmp: string): Machine {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpu = m[1]!.trim();
+  } catch {
+    /* not Linux */
+  }
+  return { nproc: cpus().length, cpu, memGiB: totalmem() / 2 ** 30, node: process.version, platform: `${process.platform}/${process.arch}`, tmp, tmpFs: fsKind(tmp) };
+}
+
+const load1 = (): number => loadavg()[0]!;
+const ms = (v: number): string => `${Math.round(v)}`;
+const sec = (v: number): string => (v / 1000).toFixed(2);
+const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
+const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+const pad = (s: string, n: number): string => s.padStart(n);
+
+async function child(): Promise<void> {
+  const { measure } = await import('./measure.js');
+  const [input, n, targets, scratch] = process.argv.slice(3);
+  const s = await measure(input!, Number(n), targets!.split(','), scratch!);
+  process.stdout.write('\n' + JSON.stringify(s) + '\n');
+}
+
+function runSize(self: string, n: number, targets: string, tmp: string): Measured {
+  const dir = mkdtempSync(join(tmp, `meshc-bench-${n}-`));
+  try {
+    generateMesh(join(dir, 'mesh'), n);
+    const before = load1();
+    const out = execFileSync(process.execPath, ['--expose-gc', self, '--child', join(dir, 'mesh'), String(n), targets, dir], {
+      maxBuffer: 64 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).toString();
+    const last = out.trim().split('\n').pop()!;
+    return { ...(JSON.parse(last) as Sample), load1Before: before, load1After: load1() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printSample(s: Measured): void {
+  const stageNames = Object.keys(s.stages);
+  console.log(`\nN = ${s.n.toLocaleString('en')} services  (load average ${s.load1Before.toFixed(2)} before, ${s.load1After.toFixed(2)} after)`);
+  console.log(`  build (load → write): wall ${sec(s.build.wallMs)} s, CPU ${sec(s.build.cpuMs)} s; peak RSS ${ms(s.peakRssMiB)} MiB`);
+  console.log(`  written: ${s.filesWritten.toLocaleString('en')} files, ${mib(s.bytesWritten)} MiB; errors ${s.errors}, warnings ${s.warnings}`);
+  console.log(`  ${'stage'.padEnd(18)}${pad('wall ms', 9)}${pad('CPU ms', 9)}`);
+  for (const k of stageNames) console.log(`  ${k.padEnd(18)}${pad(ms(s.stages[k]!.wallMs), 9)}${pad(ms(s.stages[k]!.cpuMs), 9)}`);
+  const f = s.floor;
+  console.log(`  floor (serialise ${f.files.toLocaleString('en')} files from their object models + write): wall ${ms(f.wallMs)} ms (serialise ${ms(f.serialiseMs)}), CPU ${ms(f.cpuMs)} ms, ${mib(f.bytes)} MiB`);
+  console.log(`  build / floor: wall ${(s.build.wallMs / f.wallMs).toFixed(2)}, CPU ${(s.build.cpuMs / f.cpuMs).toFixed(2)}`);
+  const sc = s.sidecars;
+  console.log(`  median sidecar: envoy ${sc.envoy ? `${sc.envoy.median} B (${sc.envoy.count})` : '-'}, haproxy ${sc.haproxy ? `${sc.haproxy.median} B (${sc.haproxy.count})` : '-'}`);
+}
+
+interface Goal {
+  goal: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+function irMs(s: Sample, which: 'wallMs' | 'cpuMs'): number {
+  return ['load', 'validate', 'check', 'lower'].reduce((a, k) => a + (s.stages[k]?.[which] ?? 0), 0);
+}
+
+function goals(samples: Measured[], nft: NftCount[] | undefined, dp: DataplaneResult | undefined): Goal[] {
+  const by = (n: number) => samples.find((s) => s.n === n);
+  const out: Goal[] = [];
+  const s10k = by(10000);
+  const s1k = by(1000);
+  const s100 = by(100);
+  if (s10k) {
+    out.push({ goal: `10,000 services, all targets, load → write < ${GOALS.buildMs10k / 1000} s`, measured: `wall ${sec(s10k.build.wallMs)} s, CPU ${sec(s10k.build.cpuMs)} s`, met: s10k.build.wallMs < GOALS.buildMs10k });
+    out.push({ goal: `10,000 services: peak RSS < 1.5 GiB`, measured: `${ms(s10k.peakRssMiB)} MiB`, met: s10k.peakRssMiB < GOALS.rssMiB10k });
+    out.push({ goal: `10,000 services: build / floor < ${GOALS.buildToFloor}`, measured: `wall ${(s10k.build.wallMs / s10k.floor.wallMs).toFixed(2)}, CPU ${(s10k.build.cpuMs / s10k.floor.cpuMs).toFixed(2)}`, met: s10k.build.wallMs / s10k.floor.wallMs < GOALS.buildToFloor });
+    out.push({ goal: `(#2) 10,000 services load → IR < ${GOALS.irMs10k / 1000} s`, measured: `wall ${sec(irMs(s10k, 'wallMs'))} s, CPU ${sec(irMs(s10k, 'cpuMs'))} s`, met: irMs(s10k, 'wallMs') < GOALS.irMs10k });
+  }
+  if (s10k && s1k) {
+    const w = s10k.build.wallMs / s1k.build.wallMs;
+    const c = s10k.build.cpuMs / s1k.build.cpuMs;
+    out.push({ goal: `time(10,000) / time(1,000) < ${GOALS.ratio10kTo1k}`, measured: `wall ${w.toFixed(2)}, CPU ${c.toFixed(2)}`, met: w < GOALS.ratio10kTo1k });
+    const iw = irMs(s10k, 'wallMs') / irMs(s1k, 'wallMs');
+    const ic = irMs(s10k, 'cpuMs') / irMs(s1k, 'cpuMs');
+    out.push({ goal: `(#2) load → IR time(10,000) / time(1,000) < ${GOALS.irRatio}`, measured: `wall ${iw.toFixed(2)}, CPU ${ic.toFixed(2)}`, met: iw < GOALS.irRatio });
+  }
+  if (s100 && s10k) {
+    for (const proxy of ['envoy', 'haproxy'] as const) {
+      const a = s100.sidecars[proxy];
+      const b = s10k.sidecars[proxy];
+      if (!a || !b) continue;
+      const spread = Math.abs(b.median - a.median) / a.median;
+      out.push({ goal: `median ${proxy} sidecar at N = 100 vs 10,000 within 5%`, measured: `${a.median} B vs ${b.median} B (${pct(spread)})`, met: spread <= GOALS.sidecarSpread });
+    }
+  }
+  if (nft && nft.length >= 2) {
+    const same = nft.every((x) => JSON.stringify(x.rules) === JSON.stringify(nft[0]!.rules));
+    out.push({ goal: `nftables: rules in meshc's chains constant from ${nft[0]!.filters} to ${nft[nft.length - 1]!.filters.toLocaleString('en')} Filters`, measured: nft.map((x) => `${x.totalRules}`).join(' vs '), met: same });
+  }
+  if (dp) {
+    out.push({ goal: `HAProxy gateway: ${dp.routes.toLocaleString('en')} hosts + prefixes ≥ 80% of one route's rate`, measured: `${Math.round(dp.largeRps)} vs ${Math.round(dp.smallRps)} req/s (${pct(dp.ratio)})`, met: dp.ratio >= GOALS.dataplaneRatio });
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--child') {
-    await child(process.argv[3]!, Number(process.argv[4]), process.argv[5] && process.argv[5] !== 'none' ? process.argv[5].split(',') : []);
-    return;
-  }
-  const sizes = arg('--sizes', '1000,10000').split(',').map(Number);
-  const targets = arg('--targets', 'none');
+  if (process.argv[2] === '--child') return child();
   const self = fileURLToPath(import.meta.url);
-  const samples: Sample[] = [];
-  console.log(`meshc bench: targets ${targets}; node ${process.version}; ${process.platform}/${process.arch}`);
+  const sizes = arg('--sizes', '100,1000,10000').split(',').map(Number);
+  const targets = arg('--targets', 'envoy,haproxy,kubernetes,nftables');
+  const tmp = arg('--tmp', defaultTmp());
+  const m = machine(tmp);
+  console.log('meshc bench');
+  console.log(`machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGiB.toFixed(1)} GiB RAM, node ${m.node}, ${m.platform}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`scratch: ${m.tmp} (${m.tmpFs}); targets: ${targets}; verification off`);
+
+  const samples: Measured[] = [];
   for (const n of sizes) {
-    const dir = mkdtempSync(join(tmpdir(), `meshc-bench-${n}-`));
+    const s = runSize(self, n, targets, tmp);
+    samples.push(s);
+    printSample(s);
+  }
+
+  let nft: NftCount[] | undefined;
+  if (!flag('--no-nft')) {
+    const dir = mkdtempSync(join(tmp, 'meshc-bench-nft-'));
     try {
-      generateMesh(dir, n);
-      const out = execFileSync(process.execPath, [self, '--child', dir, String(n), targets], { maxBuffer: 64 << 20 }).toString();
-      const s = JSON.parse(out) as Sample;
-      samples.push(s);
-      const stages = Object.entries(s.timings).map(([k, v]) => `${k} ${v.toFixed(0)}ms`).join(', ');
-      console.log(`N=${n}: ${s.wallMs.toFixed(0)} ms, peak RSS ${s.peakRssMiB.toFixed(0)} MiB, ${s.files} files, ${(s.bytes / 1048576).toFixed(1)} MiB out, errors ${s.diagnostics}`);
-      console.log(`  stages: ${stages}`);
+      const before = load1();
+      nft = [await nftRules(10, dir), await nftRules(10_000, dir)];
+      console.log(`\nnftables (load average ${before.toFixed(2)} → ${load1().toFixed(2)}): rules in meshc's chains`);
+      for (const x of nft) {
+        console.log(`  ${pad(x.filters.toLocaleString('en'), 6)} Filters: ${x.totalRules} rules ${JSON.stringify(x.rules)}; ${x.elements.toLocaleString('en')} set/map elements; ${mib(x.bytes)} MiB; emit ${ms(x.emitMs)} ms`);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  for (let i = 1; i < samples.length; i++) {
-    const a = samples[i - 1]!;
-    const b = samples[i]!;
-    console.log(`time(${b.n}) / time(${a.n}) = ${(b.wallMs / a.wallMs).toFixed(2)}`);
+
+  let dp: DataplaneResult | undefined;
+  if (!flag('--no-dataplane')) {
+    const why = dataplaneUnavailable();
+    if (why) {
+      console.log(`\ndata plane: SKIPPED (${why})`);
+    } else {
+      const dir = mkdtempSync(join(tmp, 'meshc-bench-dp-'));
+      try {
+        const routes = Number(arg('--routes', '10000'));
+        dp = await measureDataplane({ routes, duration: Number(arg('--duration', '5')), rounds: Number(arg('--rounds', '3')), dir });
+        console.log(`\ndata plane: HAProxy gateway, wrk -t1 -c32 on loopback; gateway .cfg ${dp.cfgLines.small} lines (1 route) vs ${dp.cfgLines.large} lines (${routes.toLocaleString('en')} routes; maps ${mib(dp.largeMapBytes)} MiB)`);
+        for (const r of dp.runs) console.log(`  ${r.config.padEnd(6)} ${pad(Math.round(r.requestsPerSec).toString(), 7)} req/s  (${r.requests} requests, load average ${r.load1.toFixed(2)})`);
+        console.log(`  median: 1 route ${Math.round(dp.smallRps)} req/s, ${routes.toLocaleString('en')} routes ${Math.round(dp.largeRps)} req/s: ${pct(dp.ratio)}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   }
+
+  console.log('\ngoals');
+  const gs = goals(samples, nft, dp);
+  for (const g of gs) console.log(`  ${g.met ? 'met    ' : 'NOT met'}  ${g.goal}: ${g.measured}`);
+  const jsonFile = arg('--json', '');
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ machine: m, samples, nft, dataplane: dp, goals: gs }, null, 2) + '\n');
 }
 
 await main();
