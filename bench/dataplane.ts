@@ -77,9 +77,15 @@ export function dataplaneUnavailable(): string | undefined {
   return undefined;
 }
 
-const K = 10;
+/** Services (backends) of the data-plane meshes. */
+export const DATAPLANE_SERVICES = 10;
+const K = DATAPLANE_SERVICES;
 
-function gatewayMesh(routes: number, ports: { admin: number; gw: number; backend: number }): Record<string, string> {
+/**
+ * The data-plane mesh with `routes` gateway Routes (host `h<i>.bench.example`, prefix `/p<i>/`,
+ * backend `b<i mod 10>`), the gateway listening on `ports.gw` and the services at `ports.backend`.
+ */
+export function gatewayMesh(routes: number, ports: { admin: number; gw: number; backend: number }): Record<string, string> {
   const docs: string[] = [
     `apiVersion: meshc/v1alpha1
 kind: Mesh

@@ -1,6 +1,7 @@
 /**
  * The synthetic mesh of the benchmark: N services, each with 2 versions, 3 `uses`, a Route of 3
- * rules and 2 Filters (an allow from its callers and a rate limit), plus one Mesh and one gateway.
+ * rules and 2 Filters (an allow from its callers and the gateway, and a global rate limit — global
+ * because Envoy keeps one bucket per proxy), plus one Mesh and one gateway.
  * Service i calls services i+1, i+2, i+3 (mod N), so every sidecar's size is independent of N.
  * @module
  */
@@ -76,12 +77,9 @@ spec:
 `;
 }
 
-/** Writes the synthetic mesh of N services into `dir` (one file per service). */
-export function generateMesh(dir: string, n: number, opts: { onHosts?: boolean } = {}): void {
-  mkdirSync(join(dir, 'services'), { recursive: true });
-  writeFileSync(
-    join(dir, 'mesh.yaml'),
-    `apiVersion: meshc/v1alpha1
+/** The mesh-wide file: the Mesh, the gateway `edge` and its Route. */
+export function meshFile(): string {
+  return `apiVersion: meshc/v1alpha1
 kind: Mesh
 metadata: { name: bench }
 spec: { namespace: bench, trustDomain: bench.local }
@@ -104,7 +102,24 @@ spec:
   rules:
     - match: { path: { prefix: /svc-00000/ } }
       backends: [ { service: ${serviceName(0)} } ]
-`,
-  );
-  for (let i = 0; i < n; i++) writeFileSync(join(dir, 'services', `${serviceName(i)}.yaml`), serviceFile(i, n, opts.onHosts ?? false));
+`;
+}
+
+/** Options of the generator. */
+export interface GenerateOptions {
+  /** Give every version an endpoint address (hosts outside Kubernetes, what nftables protects). */
+  onHosts?: boolean;
+}
+
+/** The synthetic mesh of N services as files: relative path → YAML text. */
+export function meshFiles(n: number, opts: GenerateOptions = {}): Record<string, string> {
+  const files: Record<string, string> = { 'mesh.yaml': meshFile() };
+  for (let i = 0; i < n; i++) files[`services/${serviceName(i)}.yaml`] = serviceFile(i, n, opts.onHosts ?? false);
+  return files;
+}
+
+/** Writes the synthetic mesh of N services into `dir` (one file per service). */
+export function generateMesh(dir: string, n: number, opts: GenerateOptions = {}): void {
+  mkdirSync(join(dir, 'services'), { recursive: true });
+  for (const [path, text] of Object.entries(meshFiles(n, opts))) writeFileSync(join(dir, path), text);
 }
