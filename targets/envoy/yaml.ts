@@ -14,7 +14,6 @@
  * @module
  */
 
-const SAFE_PLAIN = /^[A-Za-z][A-Za-z0-9._/-]*$/;
 // YAML 1.1 keywords, and the exponent-only form some YAML 1.1 float resolvers accept (`e5`).
 const YAML11_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|nan|NaN|NAN|inf|Inf|INF|[eE][-+]?[0-9]+)$/;
 // Characters a literal block cannot hold as text (control characters other than LF, YAML 1.1 line
@@ -38,6 +37,7 @@ function blockable(s: string): boolean {
 }
 
 function scalar(v: unknown): string {
+  if (typeof v === 'string') return str(v);
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') {
@@ -45,8 +45,26 @@ function scalar(v: unknown): string {
     return String(v);
   }
   if (typeof v === 'bigint') return v.toString();
-  const s = String(v);
-  return SAFE_PLAIN.test(s) && !YAML11_WORDS.test(s) ? s : quoted(s);
+  return str(String(v));
+}
+
+/** Whether `s` may be plain: `^[A-Za-z][A-Za-z0-9._/-]*$` and not a YAML 1.1 word (a character loop: hot). */
+function plainOk(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  const c0 = s.charCodeAt(0);
+  if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) return false;
+  for (let i = 1; i < n; i++) {
+    const c = s.charCodeAt(i);
+    // [A-Za-z0-9._/-]
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 45 && c <= 57) || c === 95)) return false;
+  }
+  // YAML 1.1 words have at most 5 letters; the exponent form starts with e or E.
+  return n > 5 && c0 !== 101 && c0 !== 69 ? true : !YAML11_WORDS.test(s);
+}
+
+function str(s: string): string {
+  return plainOk(s) ? s : quoted(s);
 }
 
 /** A literal block for `s` at `indent` spaces (the key's indent + 2). */
@@ -64,34 +82,52 @@ function block(s: string, indent: number): string {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Writes `value` (a map or a list) at `indent`; `out` collects whole lines. */
-function node(value: unknown, indent: number, out: string[]): void {
-  const pad = ' '.repeat(indent);
+const PADS: string[] = [];
+function padOf(indent: number): string {
+  return (PADS[indent] ??= ' '.repeat(indent));
+}
+
+function nonEmptyObj(v: unknown): v is Record<string, unknown> {
+  if (!isObj(v)) return false;
+  for (const _ in v) return true;
+  return false;
+}
+
+/**
+ * Writes `value` (a map or a list) at `indent`; `out` collects whole lines. `first`, when given,
+ * replaces the indentation of the first line (a list item's `- `).
+ */
+function node(value: unknown, indent: number, out: string[], first?: string): void {
+  const pad = padOf(indent);
+  let lead = first ?? pad;
   if (Array.isArray(value)) {
+    const dash = `${pad}- `;
     for (const item of value) {
-      if (isObj(item) && Object.keys(item).length > 0) {
-        const inner: string[] = [];
-        node(item, indent + 2, inner);
-        out.push(`${pad}- ${inner[0]!.slice(indent + 2)}`, ...inner.slice(1));
+      if (nonEmptyObj(item)) {
+        node(item, indent + 2, out, dash);
       } else if (Array.isArray(item) && item.length > 0) {
         out.push(`${pad}-`);
         node(item, indent + 2, out);
       } else {
-        out.push(`${pad}- ${inline(item, indent + 2)}`);
+        out.push(`${dash}${inline(item, indent + 2)}`);
       }
     }
     return;
   }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  const obj = value as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
     if (v === undefined) continue;
-    const key = scalar(k);
-    if ((isObj(v) && Object.keys(v).length > 0) || (Array.isArray(v) && v.length > 0)) {
-      out.push(`${pad}${key}:`);
-      node(v, Array.isArray(v) ? indent + 2 : indent + 2, out);
+    const key = str(k);
+    if (nonEmptyObj(v) || (Array.isArray(v) && v.length > 0)) {
+      out.push(`${lead}${key}:`);
+      node(v, indent + 2, out);
     } else {
-      out.push(`${pad}${key}: ${inline(v, indent + 2)}`);
+      out.push(`${lead}${key}: ${inline(v, indent + 2)}`);
     }
+    lead = pad;
   }
+  if (first !== undefined && lead === first) throw new Error('meshc bug: a list item without values in an Envoy config');
 }
 
 /** A value that fits after `key: ` or `- `: a scalar, an empty collection, or a literal block. */
