@@ -120,16 +120,46 @@ export function renderTerm(t: Term): string {
  * would exceed HAProxy's word limit; {@link fitSection} prevents that.
  */
 export function renderLine(line: Line): string {
-  const words = line.words.map(word);
+  // The words of termWords(), appended in place: this runs for every line of every config.
+  const ws = line.words;
+  let n = ws.length;
+  let s = '';
+  for (let i = 0; i < ws.length; i++) s += i === 0 ? word(ws[i]!) : ' ' + word(ws[i]!);
   if (line.cond && line.cond.length > 0) {
-    words.push('if');
-    line.cond.forEach((alt, i) => {
-      if (i > 0) words.push('||');
-      for (const t of alt) words.push(...termWords(t));
-    });
+    s += n === 0 ? 'if' : ' if';
+    n++;
+    for (let a = 0; a < line.cond.length; a++) {
+      if (a > 0) {
+        s += ' ||';
+        n++;
+      }
+      for (const t of line.cond[a]!) {
+        if (t.acl !== undefined) {
+          s += ' ' + (t.not ? '!' : '') + t.acl;
+          n++;
+          continue;
+        }
+        s += (t.not ? ' !{ ' : ' { ') + word(t.fetch);
+        n += 2;
+        if (t.match) {
+          s += ' -m ' + t.match;
+          n += 2;
+        }
+        if (t.ops) {
+          for (const o of t.ops) s += ' ' + word(o);
+          n += t.ops.length;
+        }
+        if (t.patterns && t.patterns.length > 0) {
+          s += ' --';
+          for (const p of t.patterns) s += ' ' + word(p);
+          n += 1 + t.patterns.length;
+        }
+        s += ' }';
+        n++;
+      }
+    }
   }
-  if (words.length > MAX_WORDS) throw new Error(`meshc bug: HAProxy line with ${words.length} words: ${line.words.join(' ')}`);
-  let s = words.join(' ');
+  if (n > MAX_WORDS) throw new Error(`meshc bug: HAProxy line with ${n} words: ${line.words.join(' ')}`);
   if (line.comment) s += '   # ' + line.comment.replace(/[\r\n]/g, ' ');
   return s;
 }
