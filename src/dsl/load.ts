@@ -166,7 +166,8 @@ function loadSources(
           bag.report(LoadCodes.TooManyDocuments, sd.span([]), { limit: LIMITS.documents });
           return { root, files, documents, diagnostics: bag.items };
         }
-        if (countValues(value) > LIMITS.nodes) {
+        // (The quick parser counted the document's nodes: an upper bound of its values.)
+        if ((fast.sizes?.[i] ?? Infinity) > LIMITS.nodes && countValues(value) > LIMITS.nodes) {
           bag.report(LoadCodes.TooManyNodes, sd.span([]), { limit: LIMITS.nodes });
           continue;
         }

@@ -1,6 +1,8 @@
 /**
- * Source positions for parsed YAML, two ways:
+ * Source positions for parsed YAML, three ways:
  *
+ * - the quick path (quickyaml.ts) reads the plain subset of YAML that mesh files use, with its own
+ *   parser, about three times faster than the fast path, giving the same values and positions;
  * - the fast path parses with js-yaml (about ten times faster than the `yaml` library) and records,
  *   through its node listener, a compact tree of node ranges parallel to the value;
  * - the careful path keeps the `yaml` library's AST (used for files with anchors, aliases, tags or
@@ -12,6 +14,7 @@
  */
 import jsyaml from 'js-yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { quickParse } from './quickyaml.js';
 
 /** A path into a document's value: mapping keys and list indexes. */
 export type ValuePath = readonly (string | number)[];
@@ -144,10 +147,12 @@ function rangeOf(n: PosNode): [number, number] {
 /** Text that the fast path leaves to the careful one: anchors, aliases, tags, merge keys, directives. */
 const NEEDS_CAREFUL = /(^|[\s,[{:-])[&*!][^\s,\]}]|<<\s*:|^%|^\s*\?(\s|$)/m;
 
-/** The fast parse of a file: one value and one position tree per document. */
+/** The fast parse of a file: one value and one locator per document. */
 export interface FastParse {
   values: unknown[];
-  locators: TreeLocator[];
+  locators: Locator[];
+  /** When known, per document an upper bound of the number of values in it. */
+  sizes?: number[];
 }
 
 /**
@@ -158,6 +163,14 @@ export interface FastParse {
  */
 export function fastParse(text: string, maxDepth: number): FastParse | undefined {
   if (NEEDS_CAREFUL.test(text)) return undefined;
+  // The plain subset most mesh files are written in: read by quickyaml.ts, same values and positions.
+  const quick = quickParse(text, maxDepth);
+  if (quick) return quick;
+  return jsyamlParse(text, maxDepth);
+}
+
+/** The js-yaml path of {@link fastParse}. */
+export function jsyamlParse(text: string, maxDepth: number): FastParse | undefined {
   const stack: { node: PosNode; result?: unknown }[] = [];
   const roots: PosNode[] = [];
   let values: unknown[];
