@@ -131,6 +131,12 @@ export const CheckCodes = defineCodes({
     hint: 'callers reach a sidecar on its sidecar ports; `host:port` is only for services with `sidecar: false`',
     doc: '`host:port` endpoints tell callers the port instances of a sidecar-less service listen on. A service with a sidecar is always reached on its sidecar ports.',
   },
+  EndpointPortAmbiguous: {
+    code: 'MC3059', severity: 'error', title: 'Endpoint port is ambiguous',
+    message: 'endpoint "{endpoint}" has a port, but "{service}" has {count} ports: which one does it replace?',
+    hint: 'list the host without a port (instances listen on the ports `ports` says), or split the service by port',
+    doc: '`host:port` tells callers where the instances of a sidecar-less service listen when it differs from `ports`. With several ports it cannot say which of them it replaces, so it is refused.',
+  },
   HashOnRequired: {
     code: 'MC3023', severity: 'error', title: 'Hash input missing',
     message: 'policy {policy} needs `hashOn`',

@@ -91,9 +91,9 @@ function group(ctx: CheckContext, resources: readonly LocatedResource[]): void {
   }
 }
 
-/** Duration fields that must be positive; all others may be 0. */
-const POSITIVE = new Set(['connectTimeout', 'perTryTimeout', 'interval', 'baseEjectionTime', 'per', 'ttl']);
-const DURATION_KEYS = new Set([...POSITIVE, 'timeout', 'duration', 'maxAge']);
+/** Duration fields that must be positive (`duration` is a fault delay's); all others may be 0. */
+const POSITIVE = new Set(['connectTimeout', 'perTryTimeout', 'interval', 'baseEjectionTime', 'per', 'ttl', 'duration']);
+const DURATION_KEYS = new Set([...POSITIVE, 'timeout', 'maxAge']);
 
 /** Range checks of every duration (the schema checked their syntax). */
 function checkDurations(ctx: CheckContext, lr: LocatedResource, v: unknown, path: ValuePath): void {

@@ -100,6 +100,8 @@ function checkEndpoints(ctx: CheckContext, lr: LocatedResource<ServiceResource>)
         ctx.report(CheckCodes.BadAddress, lr, [...base, i], { value: e, what: p.error });
       } else if (p.port !== undefined && sidecar) {
         ctx.report(CheckCodes.EndpointPort, lr, [...base, i], { endpoint: e, service: svc.metadata.name });
+      } else if (p.port !== undefined && svc.spec.ports.length > 1) {
+        ctx.report(CheckCodes.EndpointPortAmbiguous, lr, [...base, i], { endpoint: e, service: svc.metadata.name, count: svc.spec.ports.length });
       }
     });
   };

@@ -603,10 +603,13 @@ export interface OutlierDetection {
    */
   baseEjectionTime?: Duration;
   /**
-   * At most this share of the endpoints is ejected at once.
+   * At most this share of the endpoints is ejected at once, in whole percent.
+   * @integer
+   * @minimum 0
+   * @maximum 100
    * @default 10
    */
-  maxEjectionPercent?: Percent;
+  maxEjectionPercent?: number;
 }
 
 /** Limits that protect a service from overload; excess requests fail fast (503). */
@@ -837,6 +840,7 @@ export interface DirectResponse {
    * The body's content type.
    * @default "text/plain"
    * @pattern ^[A-Za-z0-9!#$%&'*+.^_`|~-]+/[A-Za-z0-9!#$%&'*+.^_`|~-]+(; ?[A-Za-z0-9!#$%&'*+.^_`|~-]+=[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$
+   * @maxLength 256
    */
   contentType?: string;
 }
@@ -1239,7 +1243,7 @@ export interface ListenerTls {
   /**
    * A PEM file with the certificate chain followed by its private key, at this absolute path on
    * the gateway's host (outside Kubernetes). Never read by meshc: only the path is written.
-   * @pattern ^/[^\x00-\x1f\x7f]*$
+   * @pattern ^(/[^/\x00-\x1f\x7f]{1,255})+$
    * @maxLength 1024
    * @example "/etc/ssl/private/shop.pem"
    */
