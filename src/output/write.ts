@@ -112,8 +112,8 @@ function validateFiles(files: readonly OutputFile[]): OutputFile[] {
  * Works out what a write would do, reading the tree but changing nothing. Reports blockers (a
  * foreign file, something in the way, a bad manifest) into `bag`.
  */
-function plan(outDir: string, files: readonly OutputFile[], meta: OutputMeta, shown: (p: string) => string, bag: DiagnosticBag, forCheck: boolean): Plan | undefined {
-  const sorted = validateFiles(files);
+function plan(outDir: string, files: readonly OutputFile[], meta: OutputMeta, shown: (p: string) => string, bag: DiagnosticBag, forCheck: boolean, validated?: OutputFile[]): Plan | undefined {
+  const sorted = validated ?? validateFiles(files);
   const manifest = buildManifest(sorted, meta);
   const manifestText = serializeManifest(manifest);
   const manifestPath = join(outDir, MANIFEST_NAME);
@@ -332,7 +332,7 @@ export function writeOutput(outDir: string, files: readonly OutputFile[], meta: 
   const shown = shower(outDir, opts);
   const out = opts.displayOut ?? outDir;
   const result: WriteResult = { diagnostics: bag.items, created: [], replaced: [], removed: [], unchanged: [], recovery: 'none' };
-  validateFiles(files);
+  const validated = validateFiles(files);
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (err) {
@@ -347,7 +347,7 @@ export function writeOutput(outDir: string, files: readonly OutputFile[], meta: 
   try {
     result.recovery = recoverLocked(outDir, opts, bag);
     if (bag.hasErrors) return result;
-    const p = plan(outDir, files, meta, shown, bag, false);
+    const p = plan(outDir, files, meta, shown, bag, false, validated);
     if (!p || bag.hasErrors) return result;
     const paths = txnPaths(outDir);
     const manifestChanged = p.prevManifestText !== p.manifestText;
