@@ -97,19 +97,37 @@ const DURATION_KEYS = new Set([...POSITIVE, 'timeout', 'maxAge']);
 
 /** Range checks of every duration (the schema checked their syntax). */
 function checkDurations(ctx: CheckContext, lr: LocatedResource, v: unknown, path: ValuePath): void {
-  // Iterative walk: specs are small, but keep it free of recursion limits anyway.
-  const stack: { v: unknown; path: ValuePath }[] = [{ v, path }];
-  while (stack.length > 0) {
-    const { v: cur, path: p } = stack.pop()!;
+  // Iterative walk: specs are small, but keep it free of recursion limits anyway. It visits every
+  // value of every resource, so it allocates only for collections (paths) and reports.
+  const values: unknown[] = [v];
+  const paths: ValuePath[] = [path];
+  while (values.length > 0) {
+    const cur = values.pop();
+    const p = paths.pop()!;
     if (cur === null || typeof cur !== 'object') continue;
-    for (const [k, child] of Object.entries(cur as Record<string, unknown>)) {
-      const cp = [...p, Array.isArray(cur) ? Number(k) : k];
-      if (typeof child === 'string' && DURATION_KEYS.has(k) && !Array.isArray(cur)) {
+    if (Array.isArray(cur)) {
+      for (let i = 0; i < cur.length; i++) {
+        const child: unknown = cur[i];
+        if (typeof child === 'object' && child !== null) {
+          values.push(child);
+          paths.push([...p, i]);
+        }
+      }
+      continue;
+    }
+    const obj = cur as Record<string, unknown>;
+    for (const k of Object.keys(obj)) {
+      const child = obj[k];
+      if (typeof child === 'string') {
+        if (!DURATION_KEYS.has(k)) continue;
         const ms = parseDuration(child);
         if (Number.isNaN(ms)) continue;
-        if (ms > MAX_DURATION_MS) ctx.report(CheckCodes.DurationRange, lr, cp, { field: k, bound: 'at most 30 days (720h)' });
-        else if (POSITIVE.has(k) && ms <= 0) ctx.report(CheckCodes.DurationRange, lr, cp, { field: k, bound: 'greater than 0' });
-      } else if (typeof child === 'object') stack.push({ v: child, path: cp });
+        if (ms > MAX_DURATION_MS) ctx.report(CheckCodes.DurationRange, lr, [...p, k], { field: k, bound: 'at most 30 days (720h)' });
+        else if (POSITIVE.has(k) && ms <= 0) ctx.report(CheckCodes.DurationRange, lr, [...p, k], { field: k, bound: 'greater than 0' });
+      } else if (typeof child === 'object' && child !== null) {
+        values.push(child);
+        paths.push([...p, k]);
+      }
     }
   }
 }
