@@ -9,8 +9,6 @@
 
 /** Ids of known open issues (the fixture directory names). */
 export const KNOWN_GENERATOR = [
-  'envoy-fractional-ejection-percent',
-  'envoy-zero-fault-delay',
   'haproxy-stick-table-expire-overflow',
 ] as const;
 

@@ -374,7 +374,7 @@ const servicePlanArb: fc.Arbitrary<ServicePlan> = fc.record({
   healthCheck: opt(healthCheckArb),
   outlierDetection: opt(
     fc.record(
-      { consecutive5xx: fc.integer({ min: 1, max: 1000 }), interval: positiveDuration, baseEjectionTime: positiveDuration, maxEjectionPercent: percentArb },
+      { consecutive5xx: fc.integer({ min: 1, max: 1000 }), interval: positiveDuration, baseEjectionTime: positiveDuration, maxEjectionPercent: fc.integer({ min: 0, max: 100 }) },
       { requiredKeys: [] },
     ),
   ),
@@ -465,7 +465,7 @@ const corsArb: fc.Arbitrary<Cors> = fc
 
 const faultArb: fc.Arbitrary<Fault> = fc.record(
   {
-    delay: fc.record({ duration: fc.constantFrom('0s', '10ms', '100ms', '1s', '5s'), percent: percentArb }),
+    delay: fc.record({ duration: fc.constantFrom('1ms', '10ms', '100ms', '1s', '5s'), percent: percentArb }),
     abort: fc.record({ status: fc.constantFrom(400, 429, 500, 503, 504), percent: percentArb }),
   },
   { requiredKeys: [] },
@@ -746,11 +746,7 @@ export function buildResources(plan: Plan): Resource[] {
     if (vnames.length > 0) spec.versions = versions;
     if (sp.loadBalancer) spec.loadBalancer = sp.loadBalancer;
     if (sp.healthCheck) spec.healthCheck = sp.healthCheck;
-    if (sp.outlierDetection) {
-      spec.outlierDetection = { ...sp.outlierDetection };
-      const m = spec.outlierDetection.maxEjectionPercent;
-      if (m !== undefined && avoid('envoy-fractional-ejection-percent')) spec.outlierDetection.maxEjectionPercent = Math.round(m);
-    }
+    if (sp.outlierDetection) spec.outlierDetection = sp.outlierDetection;
     if (sp.circuitBreaker) spec.circuitBreaker = sp.circuitBreaker;
     if (sp.timeout) spec.timeout = sp.timeout;
     if (sp.connectTimeout) spec.connectTimeout = sp.connectTimeout;
@@ -887,12 +883,7 @@ export function buildResources(plan: Plan): Resource[] {
       const b = backendRef({ service: rp.mirror.service, version: rp.mirror.version, explicitPort: false }, httpPorts, own);
       rule.mirror = clean({ service: b.service, version: b.version, port: b.port, percent: rp.mirror.percent });
     }
-    if (rp.fault) {
-      rule.fault = rp.fault;
-      if (rp.fault.delay && parseDuration(rp.fault.delay.duration) === 0 && avoid('envoy-zero-fault-delay')) {
-        rule.fault = { ...rp.fault, delay: { ...rp.fault.delay, duration: '10ms' } };
-      }
-    }
+    if (rp.fault) rule.fault = rp.fault;
     if (rp.cors) rule.cors = rp.cors;
     return rule;
   };

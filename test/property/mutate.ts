@@ -99,9 +99,15 @@ export function mutate(files: Record<string, string>, mutations: readonly Mutati
       case 'replace-value':
       case 'delete-key':
       case 'wrong-kind': {
+        // Structural mutations need text that parses (an earlier mutation may have broken it).
         const docs = parseAllDocuments(text);
-        if (!Array.isArray(docs) || docs.length === 0) break;
-        const values = docs.map((d) => d.toJS() as unknown);
+        if (!Array.isArray(docs) || docs.length === 0 || docs.some((d) => d.errors.length > 0)) break;
+        let values: unknown[];
+        try {
+          values = docs.map((d) => d.toJS() as unknown);
+        } catch {
+          break; // e.g. an alias without its anchor
+        }
         const di = m.doc % values.length;
         const v = values[di];
         if (m.kind === 'wrong-kind') {
