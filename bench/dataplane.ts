@@ -17,13 +17,16 @@
  * 4. Runs alternate small, large, small, large… (`rounds` each); each config's rate is the median of
  *    its runs. Every response must be a 200 (wrk's non-2xx count is checked, and a request for an
  *    unknown host must get 404 from both configs before the runs).
+ * 5. Besides requests per second, requests per CPU second of the gateway process (its user + system
+ *    time from /proc during the run): on a machine shared with other work the wall-clock rate
+ *    follows whatever else runs, while the CPU a request costs the gateway is what routing changes.
  *
  * All processes bind 127.0.0.1 on ports the kernel picked, are killed at the end (also on failure)
  * and the wrk runs are bounded in time.
  * @module
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { loadavg } from 'node:os';
@@ -50,6 +53,10 @@ export interface WrkRun {
   requestsPerSec: number;
   requests: number;
   non2xx: number;
+  /** CPU seconds the gateway process used during the run (user + system, all threads). */
+  gatewayCpuSec: number;
+  /** Requests per CPU second of the gateway: what routing costs, whatever else runs on the machine. */
+  requestsPerCpuSec: number;
   load1: number;
 }
 
@@ -60,6 +67,10 @@ export interface DataplaneResult {
   largeRps: number;
   /** largeRps / smallRps. */
   ratio: number;
+  /** Median requests per gateway CPU second, and their ratio (large / small). */
+  smallPerCpu: number;
+  largePerCpu: number;
+  cpuRatio: number;
   runs: WrkRun[];
   /** Bytes of the large gateway's map files (they hold the routes). */
   largeMapBytes: number;
@@ -174,8 +185,19 @@ function get(port: number, host: string, path: string): Promise<number> {
   });
 }
 
-/** Starts haproxy on a config and waits (bounded) until `probe` answers. */
-async function startHaproxy(cfg: string, children: ChildProcess[], probe: () => Promise<boolean>): Promise<void> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, in parentheses): utime and stime are 14th and 15th.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+}
+
+/** USER_HZ: the unit of /proc/<pid>/stat times (100 on Linux everywhere in practice). */
+const CLOCK_TICKS = 100;
+
+/** Starts haproxy on a config and waits (bounded) until `probe` answers; returns its pid. */
+async function startHaproxy(cfg: string, children: ChildProcess[], probe: () => Promise<boolean>): Promise<number> {
   const child = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   let err = '';
@@ -184,7 +206,7 @@ async function startHaproxy(cfg: string, children: ChildProcess[], probe: () => 
   for (;;) {
     if (child.exitCode !== null) throw new Error(`haproxy exited (${child.exitCode}): ${err}`);
     try {
-      if (await probe()) return;
+      if (await probe()) return child.pid!;
     } catch {
       // not yet
     }
@@ -267,8 +289,9 @@ frontend backend
       { name: 'small' as const, port: gwS!, admin: adminS!, cfg: small.cfg, routes: 1 },
       { name: 'large' as const, port: gwL!, admin: adminL!, cfg: large.cfg, routes: opts.routes },
     ];
+    const pids = new Map<string, number>();
     for (const c of configs) {
-      await startHaproxy(c.cfg, children, async () => (await get(c.admin, 'x', '/ready')) === 200);
+      pids.set(c.name, await startHaproxy(c.cfg, children, async () => (await get(c.admin, 'x', '/ready')) === 200));
       // Routing works: the last route answers 200, an unknown host 404, a path outside the prefix 404.
       const last = c.routes - 1;
       const ok = await get(c.port, `h${last}.bench.example`, `/p${last}/item`);
@@ -284,19 +307,35 @@ frontend backend
     for (let round = 0; round < opts.rounds; round++) {
       for (const c of configs) {
         const load1 = loadavg()[0]!;
+        const pid = pids.get(c.name)!;
+        const cpu0 = cpuSeconds(pid);
         const r = runWrk(c.port, join(opts.dir, `${c.name}.lua`), opts.duration);
+        const gatewayCpuSec = cpuSeconds(pid) - cpu0;
         if (r.non2xx > 0) throw new Error(`${c.name} gateway: ${r.non2xx} responses were not 2xx`);
-        runs.push({ config: c.name, requestsPerSec: r.rps, requests: r.requests, non2xx: r.non2xx, load1 });
+        runs.push({ config: c.name, requestsPerSec: r.rps, requests: r.requests, non2xx: r.non2xx, gatewayCpuSec, requestsPerCpuSec: r.requests / gatewayCpuSec, load1 });
       }
     }
-    const med = (name: 'small' | 'large'): number => {
-      const v = runs.filter((r) => r.config === name).map((r) => r.requestsPerSec).sort((a, b) => a - b);
+    const med = (name: 'small' | 'large', of: (r: WrkRun) => number): number => {
+      const v = runs.filter((r) => r.config === name).map(of).sort((a, b) => a - b);
       const mid = v.length >> 1;
       return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
     };
-    const smallRps = med('small');
-    const largeRps = med('large');
-    return { routes: opts.routes, smallRps, largeRps, ratio: largeRps / smallRps, runs, largeMapBytes: large.mapBytes, cfgLines: { small: small.cfgLines, large: large.cfgLines } };
+    const smallRps = med('small', (r) => r.requestsPerSec);
+    const largeRps = med('large', (r) => r.requestsPerSec);
+    const smallPerCpu = med('small', (r) => r.requestsPerCpuSec);
+    const largePerCpu = med('large', (r) => r.requestsPerCpuSec);
+    return {
+      routes: opts.routes,
+      smallRps,
+      largeRps,
+      ratio: largeRps / smallRps,
+      smallPerCpu,
+      largePerCpu,
+      cpuRatio: largePerCpu / smallPerCpu,
+      runs,
+      largeMapBytes: large.mapBytes,
+      cfgLines: { small: small.cfgLines, large: large.cfgLines },
+    };
   } finally {
     for (const c of children) await stop(c);
     process.off('exit', onExit);
