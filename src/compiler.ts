@@ -141,6 +141,7 @@ export function emitTargets(
   const files: OutputFile[] = [];
   const partial = new Set([...allowPartial, ...ir.mesh.allowPartial]);
   const contexts = new Map<string, EmitContext>();
+  const emitted = new Map<string, readonly OutputFile[]>();
   const contextFor = (name: string): EmitContext => {
     let ctx = contexts.get(name);
     if (ctx) return ctx;
@@ -156,6 +157,7 @@ export function emitTargets(
         report(info, span, args ?? {}, { ...extras, target: name });
       },
       forTarget: (other: string) => contextFor(other),
+      emittedBy: (other: string) => emitted.get(other),
     };
     contexts.set(name, ctx);
     return ctx;
@@ -173,7 +175,9 @@ export function emitTargets(
     const t = performance.now();
     const ctx = contextFor(target.name);
     try {
-      files.push(...target.emit(ir, ctx));
+      const out = target.emit(ir, ctx);
+      emitted.set(target.name, out);
+      files.push(...out);
     } catch (err) {
       bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: crashDetail(err) });
     }

@@ -37,6 +37,12 @@ export interface EmitContext {
    * deduplicated against its own run.
    */
   forTarget?(name: string): EmitContext;
+  /**
+   * The files another target already emitted in this run from the same IR, when it ran before
+   * this one (targets run in name order), so that an embedding target need not emit them again.
+   * Read-only.
+   */
+  emittedBy?(target: string): readonly OutputFile[] | undefined;
 }
 
 /** What `verify` gets. */
