@@ -135,8 +135,10 @@ function retryOn(r: RetryIR, cluster: ClusterIR, build: ProxyBuild, span: Span):
         else build.unsupported(`retry on status ${cond}`, span, 'HAProxy 2.6 retries only on 401, 403, 404, 408, 425, 500, 501, 502, 503 and 504');
     }
   }
-  const rank = (k: string): string => (/^[0-9]/.test(k) ? '1' + k : '0' + k);
-  return [...out].sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0));
+  // Keywords first, then statuses, each in code-unit order (a comparator without allocation: this
+  // runs for every rule of every sidecar).
+  const numeric = (k: string): boolean => k.charCodeAt(0) >= 48 && k.charCodeAt(0) <= 57;
+  return [...out].sort((a, b) => (numeric(a) !== numeric(b) ? (numeric(a) ? 1 : -1) : a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** `host:port` for a server line. */
