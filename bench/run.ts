@@ -18,7 +18,7 @@
  * OS temporary directory), --repeat K (build each size K times in fresh processes and report the
  * fastest: on a shared machine the others are slowed by other work; default 1), --no-nft,
  * --no-dataplane, --routes R (10000), --duration S (5), --rounds K (3), --json FILE (every result
- * as JSON).
+ * as JSON), --markdown FILE (the tables of docs/performance.md).
  * @module
  */
 import { execFileSync } from 'node:child_process';
@@ -263,6 +263,51 @@ async function main(): Promise<void> {
   for (const g of gs) console.log(`  ${g.met ? 'met    ' : 'NOT met'}  ${g.goal}: ${g.measured}`);
   const jsonFile = arg('--json', '');
   if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ machine: m, samples, nft, dataplane: dp, goals: gs }, null, 2) + '\n');
+  const mdFile = arg('--markdown', '');
+  if (mdFile) writeFileSync(mdFile, markdown(m, samples, nft, dp, gs, targets));
+}
+
+/** The results as Markdown tables (for docs/performance.md). */
+function markdown(m: Machine, samples: Measured[], nft: NftCount[] | undefined, dp: DataplaneResult | undefined, gs: Goal[], targets: string): string {
+  const out: string[] = [];
+  const row = (cells: string[]) => out.push(`| ${cells.join(' | ')} |`);
+  out.push(`Machine: ${m.nproc} vCPUs (${m.cpu}), ${m.memGiB.toFixed(1)} GiB RAM, Node ${m.node}, ${m.platform}; scratch ${m.tmpFs}. Targets: ${targets}.`, '');
+  const head = ['', ...samples.map((s) => `N = ${s.n.toLocaleString('en')}`)];
+  row(head);
+  row(head.map(() => '---'));
+  row(['load average (1 min) before / after', ...samples.map((s) => `${s.load1Before.toFixed(2)} / ${s.load1After.toFixed(2)}`)]);
+  row(['build wall / CPU (s)', ...samples.map((s) => `${sec(s.build.wallMs)} / ${sec(s.build.cpuMs)}`)]);
+  if (samples.some((s) => s.repeats.length > 1)) row(['build wall of every run (s)', ...samples.map((s) => s.repeats.map((x) => sec(x)).join(', '))]);
+  row(['peak RSS (MiB)', ...samples.map((s) => ms(s.peakRssMiB))]);
+  row(['files / MiB written', ...samples.map((s) => `${s.filesWritten.toLocaleString('en')} / ${mib(s.bytesWritten)}`)]);
+  const stages = [...new Set(samples.flatMap((s) => Object.keys(s.stages)))];
+  for (const k of stages) row([`${k} wall / CPU (ms)`, ...samples.map((s) => (s.stages[k] ? `${ms(s.stages[k]!.wallMs)} / ${ms(s.stages[k]!.cpuMs)}` : '-'))]);
+  row(['load → IR wall / CPU (ms)', ...samples.map((s) => `${ms(irMs(s, 'wallMs'))} / ${ms(irMs(s, 'cpuMs'))}`)]);
+  row(['floor wall / CPU (ms)', ...samples.map((s) => `${ms(s.floor.wallMs)} / ${ms(s.floor.cpuMs)}`)]);
+  row(['build / floor (wall, CPU)', ...samples.map((s) => `${(s.build.wallMs / s.floor.wallMs).toFixed(2)}, ${(s.build.cpuMs / s.floor.cpuMs).toFixed(2)}`)]);
+  row(['median Envoy sidecar (bytes)', ...samples.map((s) => String(s.sidecars.envoy?.median ?? '-'))]);
+  row(['median HAProxy sidecar (bytes)', ...samples.map((s) => String(s.sidecars.haproxy?.median ?? '-'))]);
+  out.push('');
+  if (nft) {
+    row(['Filters', 'rules in meshc\'s chains', 'per chain', 'set/map elements']);
+    row(['---', '---', '---', '---']);
+    for (const x of nft) row([x.filters.toLocaleString('en'), String(x.totalRules), Object.entries(x.rules).map(([k, v]) => `${k} ${v}`).join(', '), x.elements.toLocaleString('en')]);
+    out.push('');
+  }
+  if (dp) {
+    row(['HAProxy gateway', 'req/s (median)', 'req per gateway CPU s (median)', 'runs (req/s; load average)']);
+    row(['---', '---', '---', '---']);
+    for (const [name, label, rps, cpu] of [['small', '1 host, 1 prefix', dp.smallRps, dp.smallPerCpu], ['large', `${dp.routes.toLocaleString('en')} hosts, ${dp.routes.toLocaleString('en')} prefixes`, dp.largeRps, dp.largePerCpu]] as const) {
+      const runs = dp.runs.filter((r) => r.config === name).map((r) => `${Math.round(r.requestsPerSec)}; ${r.load1.toFixed(2)}`).join(' · ');
+      row([label, String(Math.round(rps)), String(Math.round(cpu)), runs]);
+    }
+    row(['large / small', pct(dp.ratio), pct(dp.cpuRatio), '']);
+    out.push('');
+  }
+  row(['goal', 'measured', 'met']);
+  row(['---', '---', '---']);
+  for (const g of gs) row([g.goal, g.measured, g.met ? 'yes' : '**no**']);
+  return out.join('\n') + '\n';
 }
 
 await main();
