@@ -138,6 +138,7 @@ function printSample(s: Measured): void {
   const f = s.floor;
   console.log(`  floor (serialise ${f.files.toLocaleString('en')} files from their object models + write): wall ${ms(f.wallMs)} ms (serialise ${ms(f.serialiseMs)}), CPU ${ms(f.cpuMs)} ms, ${mib(f.bytes)} MiB`);
   console.log(`  build / floor: wall ${(s.build.wallMs / f.wallMs).toFixed(2)}, CPU ${(s.build.cpuMs / f.cpuMs).toFixed(2)}`);
+  console.log(`  load → IR (load + validate + check + lower): wall ${ms(irMs(s, 'wallMs'))} ms, CPU ${ms(irMs(s, 'cpuMs'))} ms`);
   const sc = s.sidecars;
   console.log(`  median sidecar: envoy ${sc.envoy ? `${sc.envoy.median} B (${sc.envoy.count})` : '-'}, haproxy ${sc.haproxy ? `${sc.haproxy.median} B (${sc.haproxy.count})` : '-'}`);
 }
@@ -145,8 +146,11 @@ function printSample(s: Measured): void {
 interface Goal {
   goal: string;
   measured: string;
+  /** Undefined: printed, not judged (the goal is about another configuration). */
   met: boolean | undefined;
 }
+
+const ALL_TARGETS = ['envoy', 'haproxy', 'kubernetes', 'nftables'];
 
 function irMs(s: Sample, which: 'wallMs' | 'cpuMs'): number {
   return ['load', 'validate', 'check', 'lower'].reduce((a, k) => a + (s.stages[k]?.[which] ?? 0), 0);
@@ -158,16 +162,20 @@ function goals(samples: Measured[], nft: NftCount[] | undefined, dp: DataplaneRe
   const s10k = by(10000);
   const s1k = by(1000);
   const s100 = by(100);
+  // The build goals are about every target; with fewer, the numbers are printed but not judged.
+  const all = ALL_TARGETS.every((t) => samples[0]?.targets.includes(t));
+  const judge = (met: boolean): boolean | undefined => (all ? met : undefined);
+  const which = all ? 'all targets' : `targets ${samples[0]?.targets.join(',')}`;
   if (s10k) {
-    out.push({ goal: `10,000 services, all targets, load → write < ${GOALS.buildMs10k / 1000} s`, measured: `wall ${sec(s10k.build.wallMs)} s, CPU ${sec(s10k.build.cpuMs)} s`, met: s10k.build.wallMs < GOALS.buildMs10k });
-    out.push({ goal: `10,000 services: peak RSS < 1.5 GiB`, measured: `${ms(s10k.peakRssMiB)} MiB`, met: s10k.peakRssMiB < GOALS.rssMiB10k });
-    out.push({ goal: `10,000 services: build / floor < ${GOALS.buildToFloor}`, measured: `wall ${(s10k.build.wallMs / s10k.floor.wallMs).toFixed(2)}, CPU ${(s10k.build.cpuMs / s10k.floor.cpuMs).toFixed(2)}`, met: s10k.build.wallMs / s10k.floor.wallMs < GOALS.buildToFloor });
+    out.push({ goal: `10,000 services, ${which}, load → write < ${GOALS.buildMs10k / 1000} s`, measured: `wall ${sec(s10k.build.wallMs)} s, CPU ${sec(s10k.build.cpuMs)} s`, met: judge(s10k.build.wallMs < GOALS.buildMs10k) });
+    out.push({ goal: `10,000 services, ${which}: peak RSS < 1.5 GiB`, measured: `${ms(s10k.peakRssMiB)} MiB`, met: judge(s10k.peakRssMiB < GOALS.rssMiB10k) });
+    out.push({ goal: `10,000 services, ${which}: build / floor < ${GOALS.buildToFloor}`, measured: `wall ${(s10k.build.wallMs / s10k.floor.wallMs).toFixed(2)}, CPU ${(s10k.build.cpuMs / s10k.floor.cpuMs).toFixed(2)}`, met: judge(s10k.build.wallMs / s10k.floor.wallMs < GOALS.buildToFloor) });
     out.push({ goal: `(#2) 10,000 services load → IR < ${GOALS.irMs10k / 1000} s`, measured: `wall ${sec(irMs(s10k, 'wallMs'))} s, CPU ${sec(irMs(s10k, 'cpuMs'))} s`, met: irMs(s10k, 'wallMs') < GOALS.irMs10k });
   }
   if (s10k && s1k) {
     const w = s10k.build.wallMs / s1k.build.wallMs;
     const c = s10k.build.cpuMs / s1k.build.cpuMs;
-    out.push({ goal: `time(10,000) / time(1,000) < ${GOALS.ratio10kTo1k}`, measured: `wall ${w.toFixed(2)}, CPU ${c.toFixed(2)}`, met: w < GOALS.ratio10kTo1k });
+    out.push({ goal: `${which}: time(10,000) / time(1,000) < ${GOALS.ratio10kTo1k}`, measured: `wall ${w.toFixed(2)}, CPU ${c.toFixed(2)}`, met: judge(w < GOALS.ratio10kTo1k) });
     const iw = irMs(s10k, 'wallMs') / irMs(s1k, 'wallMs');
     const ic = irMs(s10k, 'cpuMs') / irMs(s1k, 'cpuMs');
     out.push({ goal: `(#2) load → IR time(10,000) / time(1,000) < ${GOALS.irRatio}`, measured: `wall ${iw.toFixed(2)}, CPU ${ic.toFixed(2)}`, met: iw < GOALS.irRatio });
@@ -260,7 +268,7 @@ async function main(): Promise<void> {
 
   console.log('\ngoals');
   const gs = goals(samples, nft, dp);
-  for (const g of gs) console.log(`  ${g.met ? 'met    ' : 'NOT met'}  ${g.goal}: ${g.measured}`);
+  for (const g of gs) console.log(`  ${g.met === undefined ? '-      ' : g.met ? 'met    ' : 'NOT met'}  ${g.goal}: ${g.measured}`);
   const jsonFile = arg('--json', '');
   if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ machine: m, samples, nft, dataplane: dp, goals: gs }, null, 2) + '\n');
   const mdFile = arg('--markdown', '');
@@ -306,7 +314,7 @@ function markdown(m: Machine, samples: Measured[], nft: NftCount[] | undefined, 
   }
   row(['goal', 'measured', 'met']);
   row(['---', '---', '---']);
-  for (const g of gs) row([g.goal, g.measured, g.met ? 'yes' : '**no**']);
+  for (const g of gs) row([g.goal, g.measured, g.met === undefined ? '-' : g.met ? 'yes' : '**no**']);
   return out.join('\n') + '\n';
 }
 
