@@ -356,7 +356,6 @@ spec:
   from:
     - service: api
     - gateway: edge
-    - cidr: @@CIDR@@
   http:
     methods:
       - @@FILTER_METHOD@@
@@ -381,6 +380,7 @@ spec:
   type: allow
   from:
     - service: web
+    - cidr: @@CIDR@@
 `,
 };
 

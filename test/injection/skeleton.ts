@@ -297,9 +297,9 @@ export function compareHaproxy(harmless: string, hostile: string): string | unde
         continue;
       }
       if (j === 0) return `${where}: keyword ${JSON.stringify(wb.value)} instead of ${JSON.stringify(wa.value)}`;
-      // In a condition, a data word may not become a brace (inside an anonymous ACL only `}` ends
-      // the pattern list) or, outside braces, a condition keyword.
-      const reserved = (w: string): boolean => BRACES.has(w) || (!braces && CONDITION_WORDS.has(w));
+      // In a condition, a data word may not become structure: inside an anonymous ACL only `}`
+      // (it ends the pattern list); outside one, braces and the condition keywords.
+      const reserved = (w: string): boolean => (braces ? w === '}' : BRACES.has(w) || CONDITION_WORDS.has(w));
       if (cond && (reserved(wb.value) || reserved(wa.value))) {
         return `${where}: word ${j + 1} is ${JSON.stringify(wb.value)} instead of ${JSON.stringify(wa.value)}`;
       }

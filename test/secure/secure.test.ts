@@ -5,7 +5,8 @@
  * 1. admin and stats only on loopback (Envoy admin, HAProxy stats/metrics frontends, no Kubernetes
  *    Service or container port for the admin port, nftables refusing the admin port from outside);
  * 2. mTLS strict unless the mesh says otherwise (every inbound listener of every sidecar demands a
- *    client certificate from the mesh CA);
+ *    client certificate from the mesh CA; unless mTLS is off, every call to a sidecar port presents
+ *    a certificate and verifies the callee's);
  * 3. default deny (no Filter: every inbound listener refuses; NetworkPolicy default-deny; nftables
  *    screens every sidecar port) — and, to show the checks can fail, not so with `defaultAction: allow`;
  * 4. no secret material in any emitted file: no private key PEM, no private or symmetric JWK member,
@@ -78,6 +79,22 @@ function envoyProblems(path: string, text: string, ir: MeshIR): string[] {
       }
     }
   }
+  // Callers use mTLS too (strict and permissive): every cluster that reaches a sidecar port presents
+  // a certificate and checks the callee's.
+  if (ir.mesh.mtls !== 'off') {
+    const sidecarPorts = new Set(ir.services.filter((x) => x.sidecar).flatMap((x) => x.ports.map((p) => p.sidecarPort)));
+    for (const c of list(obj(doc.static_resources).clusters).map(obj)) {
+      const ports = list(obj(c.load_assignment).endpoints)
+        .flatMap((e) => list(obj(e).lb_endpoints))
+        .map((e) => Number(obj(obj(obj(obj(e).endpoint).address).socket_address).port_value));
+      if (!ports.some((p) => sidecarPorts.has(p))) continue;
+      const tls = obj(obj(c.transport_socket).typed_config);
+      const vc = obj(obj(tls.common_tls_context).validation_context);
+      if (!String(tls['@type']).endsWith('UpstreamTlsContext') || Object.keys(vc).length === 0 || list(obj(tls.common_tls_context).tls_certificates).length === 0) {
+        out.push(`${path}: cluster ${String(c.name)} calls a sidecar port without mTLS (mtls ${ir.mesh.mtls})`);
+      }
+    }
+  }
   return out;
 }
 
@@ -119,6 +136,19 @@ function haproxyProblems(path: string, text: string, ir: MeshIR): string[] {
       if (!local && svc && s.head[0] === 'frontend' && ir.mesh.mtls === 'strict') {
         if (!b.includes('ssl') || b[b.indexOf('verify') + 1] !== 'required' || !b.includes('ca-file')) {
           out.push(`${path}: ${s.head.join(' ')} binds ${b[1]} without required client certificates (mtls strict)`);
+        }
+      }
+    }
+    // Callers use mTLS too: servers on a sidecar port present a certificate and verify the callee's.
+    if (s.head[0] === 'backend' && ir.mesh.mtls !== 'off') {
+      const sidecarPorts = new Set(ir.services.filter((x) => x.sidecar).flatMap((x) => x.ports.map((p) => p.sidecarPort)));
+      const defaults = s.lines.filter((l) => l[0] === 'default-server').flat();
+      for (const l of s.lines.filter((x) => x[0] === 'server' || x[0] === 'server-template')) {
+        const addr = l[0] === 'server' ? l[2] : l[3];
+        if (!addr || !sidecarPorts.has(bindAddress(addr).port)) continue;
+        const words = [...defaults, ...l];
+        if (!words.includes('ssl') || words[words.indexOf('verify') + 1] !== 'required' || !words.includes('ca-file') || !words.includes('crt')) {
+          out.push(`${path}: backend ${s.head[1]} calls ${addr} without mTLS (mtls ${ir.mesh.mtls})`);
         }
       }
     }
@@ -280,7 +310,11 @@ spec:
     expect(defaultsProblems(r)).toEqual([]);
     // and the check is not vacuous: with mtls off the same configs have plaintext inbound listeners
     const off = await build(SMALL(', mtls: off'));
-    expect(defaultsProblems({ ...off, ir: { ...off.ir, mesh: { ...off.ir.mesh, mtls: 'strict' } } }).length).toBeGreaterThan(0);
+    const p = defaultsProblems({ ...off, ir: { ...off.ir, mesh: { ...off.ir.mesh, mtls: 'strict' } } });
+    expect(p.some((x) => x.startsWith('envoy/b.yaml') && x.includes('without a client certificate'))).toBe(true);
+    expect(p.some((x) => x.startsWith('haproxy/b.cfg') && x.includes('without required client certificates'))).toBe(true);
+    expect(p.some((x) => x.startsWith('envoy/a.yaml') && x.includes('calls a sidecar port without mTLS'))).toBe(true);
+    expect(p.some((x) => x.startsWith('haproxy/a.cfg') && x.includes('without mTLS'))).toBe(true);
   });
 
   /** Whether every inbound listener / frontend / port of service b refuses a caller no Filter admits. */
