@@ -15,7 +15,8 @@
  * Protocol: (1) stage every changed file and the manifest under `.meshc-txn` — the live tree is
  * untouched; (2) write the journal (temp file, fsync, rename): from here on the live tree changes;
  * (3) apply: move removed files to `old/` and remove the directories this empties; for replaced files hard-link the live file to `old/`
- * then rename the new one over it (so the path never disappears); rename created files in;
+ * then rename the new one over it (so the path never disappears); rename created files in (a
+ * directory the write creates, with everything in it, in one rename);
  * (4) COMMIT POINT: rename the new manifest over `meshc-manifest.json`; (5) write `committed`,
  * remove the journal and the rest of `.meshc-txn`.
  *
@@ -205,9 +206,26 @@ export function applyJournal(outDir: string, journal: Journal, opts: DurabilityO
     step(`prune ${dir}`);
     rmdirIfEmpty(live(dir));
   }
+  // A directory the write creates arrives whole: its files were all staged below the same path in
+  // new/, so one rename moves them (the live tree passes through no state a file-by-file move could
+  // not reach, and roll-back undoes it the same way: staged file gone → remove the live one).
+  const created = new Set(journal.createdDirs);
+  const moved = new Set<string>();
   for (const op of journal.ops) {
     if (op.op === 'delete') continue;
     const target = live(op.path);
+    if (op.op === 'create') {
+      const top = ancestors(op.path).find((a) => created.has(a));
+      if (top !== undefined) {
+        if (!moved.has(top)) {
+          moved.add(top);
+          touched.add(dirname(live(top)));
+          step(`create ${top}/`);
+          renameSync(join(p.newDir, top), live(top));
+        }
+        continue;
+      }
+    }
     touched.add(dirname(target));
     if (op.op === 'replace') {
       const backup = join(p.oldDir, op.path);
