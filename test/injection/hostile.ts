@@ -62,6 +62,7 @@ export const HOSTILE: Hostile[] = [
   { id: 'yaml-bool', value: 'yes' },
   { id: 'json-break', value: '","x":"' },
   { id: 'regex-special', value: '.*[(' },
+  { id: 'regex-escape', core: true, value: 'a\\ib' },
   // bytes
   { id: 'nul', core: true, value: 'a\u0000b' },
   { id: 'ctrl', core: true, value: 'a\u0001b' },
