@@ -309,10 +309,10 @@ class Parser {
     if (t.charCodeAt(p) === DQ) return this.doubleQuoted(p);
     let i = p + 1;
     let out = '';
+    const nl = this.eol(p); // (once: a long line of '' escapes must not cost a scan per escape)
     for (;;) {
       const j = t.indexOf("'", i);
-      const nl = t.indexOf('\n', i);
-      if (j < 0 || (nl >= 0 && nl < j)) throw GIVE_UP; // unterminated or multi-line
+      if (j < 0 || j > nl) throw GIVE_UP; // unterminated or multi-line
       out += t.slice(i, j);
       if (t.charCodeAt(j + 1) === SQ) {
         out += "'";
