@@ -40,6 +40,12 @@ export const PipelineCodes = defineCodes({
     message: '{target}: verification skipped: {reason}',
     doc: 'A target could not run its own checker (its program is not installed, or it lacks a privilege). The output was emitted but not verified.',
   },
+  TooManyErrors: {
+    code: 'MC4005', severity: 'error', title: 'Too many errors',
+    message: '{count} more errors not shown (the first {shown} are)',
+    hint: 'fix the first errors and build again: most of the rest usually follow from them',
+    doc: 'meshc reports at most 1,000 errors per run, so that a mistaken input (a whole directory of unrelated YAML, say) gives a readable answer in bounded memory. The errors shown are the first ones in file order.',
+  },
   TargetCrashed: {
     code: 'MC4004', severity: 'error', title: 'Target failed',
     message: 'internal error in target {target}: {detail}',
@@ -88,6 +94,33 @@ function crashDetail(err: unknown): string {
   return String((err as Error)?.message ?? err).split('\n')[0] ?? 'unknown error';
 }
 
+/** At most this many errors are reported per run; the rest are counted in one MC4005. */
+export const MAX_ERRORS = 1000;
+
+/** Limits of the input (file size, documents, aliases, depth, values): always reported. */
+const ALWAYS_SHOWN = new Set(['MC1008', 'MC1009', 'MC1010', 'MC1011', 'MC1012']);
+
+/**
+ * Keeps the first {@link MAX_ERRORS} errors (and every warning and note up to that point), and
+ * every diagnostic about a limit of the input, which says why the rest may be missing.
+ */
+export function capErrors(ds: Diagnostic[]): Diagnostic[] {
+  let errors = 0;
+  const out: Diagnostic[] = [];
+  for (const d of ds) {
+    if (ALWAYS_SHOWN.has(d.code)) {
+      out.push(d);
+      continue;
+    }
+    if (d.severity === 'error' && ++errors > MAX_ERRORS) continue;
+    if (errors <= MAX_ERRORS) out.push(d);
+  }
+  if (errors > MAX_ERRORS) {
+    out.push(makeDiagnostic(PipelineCodes.TooManyErrors, undefined, { count: errors - MAX_ERRORS, shown: MAX_ERRORS }));
+  }
+  return out;
+}
+
 /** Hash of the input: sorted relative paths and contents. */
 export function hashInput(load: LoadResult): string {
   const h = createHash('sha256');
@@ -114,15 +147,15 @@ export async function selectTargets(names: string[] | undefined, bag: Diagnostic
 
 /** Runs load → IR on an already loaded input; the part of the pipeline every target shares. */
 export function compileLoaded(load: LoadResult, bag: DiagnosticBag, timings: Record<string, number>, checkOnly = false): MeshIR | undefined {
-  bag.add(...load.diagnostics);
+  for (const d of load.diagnostics) bag.add(d);
   let t = performance.now();
   const validated = validateDocuments(load.documents);
   timings.validate = performance.now() - t;
-  bag.add(...validated.diagnostics);
+  for (const d of validated.diagnostics) bag.add(d);
   t = performance.now();
   const checked = checkMesh(validated.resources, load);
   timings.check = performance.now() - t;
-  bag.add(...checked.diagnostics);
+  for (const d of checked.diagnostics) bag.add(d);
   if (bag.hasErrors || !checked.mesh || checkOnly) return undefined;
   t = performance.now();
   const ir = lowerMesh(checked.mesh);
@@ -195,7 +228,7 @@ export async function verifyTargets(files: OutputFile[], targets: Target[], bag:
     const tmpDir = mkdtempSync(join(tmpdir(), `meshc-verify-${target.name}-`));
     try {
       const r = await target.verify(mine, { tmpDir });
-      bag.add(...r.diagnostics.map((d) => ({ ...d, target: target.name })));
+      for (const d of r.diagnostics) bag.add({ ...d, target: target.name });
       for (const reason of r.skipped) bag.report(PipelineCodes.VerifySkipped, undefined, { target: target.name, reason }, { target: target.name });
     } catch (err) {
       bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: crashDetail(err) });
@@ -236,7 +269,7 @@ async function finish(load: LoadResult, opts: CompileOptions, targets: Target[],
   }
   const result: CompileResult = {
     root: load.root,
-    diagnostics: bag.items,
+    diagnostics: capErrors(bag.items),
     files,
     inputHash: hashInput(load),
     timings,

@@ -154,6 +154,21 @@ export function regexProblem(src: string): string | undefined {
   if (/\(\?>/.test(src)) return 'uses an atomic group';
   if (/[*+?}][+]/.test(src.replace(/\\./g, ''))) return 'uses a possessive quantifier';
   if (/\\[kg]/.test(src)) return 'uses a named backreference';
+  // Escapes every engine reads alike: punctuation, the classes and anchors \d \D \s \S \w \W \b \B,
+  // \n \r \t \f \v and \xHH. JavaScript would read any other letter as itself; RE2 and PCRE2 refuse it.
+  for (let i = 0; i < src.length; i++) {
+    if (src[i] !== '\\') continue;
+    const c = src[i + 1];
+    if (c === undefined) return 'ends with a lone backslash';
+    if (/[A-Za-z]/.test(c) && !/[dDsSwWbBnrtfv]/.test(c)) {
+      if (c === 'x' && /^[0-9A-Fa-f]{2}$/.test(src.slice(i + 2, i + 4))) {
+        i += 3;
+        continue;
+      }
+      return `uses the escape \\${c}, which not every proxy understands`;
+    }
+    i++;
+  }
   try {
     new RegExp(src);
   } catch (err) {

@@ -51,7 +51,7 @@ export class DiagnosticBag {
 
   /** Adds diagnostics made elsewhere. */
   add(...ds: Diagnostic[]): void {
-    this.items.push(...ds);
+    for (const d of ds) this.items.push(d);
   }
 
   /** Whether any error was reported. */

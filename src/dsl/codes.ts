@@ -57,7 +57,7 @@ export const LoadCodes = defineCodes({
     code: 'MC1009', severity: 'error', title: 'Too many documents',
     message: 'the input has more than {limit} documents',
     hint: 'a mesh of this size is unexpected; check that the input path is right',
-    doc: 'meshc bounds the number of resources in one mesh (200,000) so that a mistaken input cannot exhaust memory.',
+    doc: 'meshc bounds the number of resources in one mesh (100,000) so that a mistaken input cannot exhaust memory.',
   },
   AliasLimit: {
     code: 'MC1010', severity: 'error', title: 'Too many aliases',

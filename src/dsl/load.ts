@@ -20,7 +20,7 @@ export const LIMITS = {
   /** Bytes of all files together. */
   totalBytes: 256 * 1024 * 1024,
   /** Documents in the whole input. */
-  documents: 200_000,
+  documents: 100_000,
   /** Nesting depth of one document. */
   depth: 64,
   /** Values (nodes, aliases expanded) in one document. */
@@ -192,7 +192,11 @@ function loadSources(
       if (doc.errors.length > 0) {
         for (const e of doc.errors) {
           const span = sd0.spanOfRange(e.pos[0], e.pos[1]);
-          if (e.code === 'DUPLICATE_KEY') {
+          if (/call stack/i.test(e.message)) {
+            // The yaml library caught its own stack overflow on hostile nesting.
+            bag.report(LoadCodes.TooDeep, sd0.spanOfRange(0, 0), { limit: LIMITS.depth });
+            break;
+          } else if (e.code === 'DUPLICATE_KEY') {
             bag.report(LoadCodes.DuplicateKey, span, { key: duplicateKeyName(text, e.pos[0]) });
           } else {
             bag.report(LoadCodes.YamlSyntax, span, { detail: firstLine(e.message) });

@@ -52,14 +52,6 @@ export const KNOWN_INJECTION: KnownIssue[] = [
     pattern: /\u0000/,
     note: 'MC7006 (NUL) is reported at the rule, not at the field that holds the NUL',
   },
-  {
-    fields: ['PATH_REGEX', 'HEADER_REGEX', 'QUERY_REGEX', 'REWRITE_PATTERN'],
-    hostile: ['regex-escape'],
-    targets: ['haproxy'],
-    owner: 'lead (checker)',
-    pattern: /\\[^dDwWsSbBnrtfvx0-9.^$|?*+()[\]{}\\/-]/,
-    note: 'regexProblem compiles with `new RegExp(src)` (no u flag), which accepts identity escapes like `\\i`; PCRE2 (HAProxy) and RE2 (Envoy) refuse them: haproxy -c fails',
-  },
 ];
 
 /** The known issue that explains a broken case (every problem of it is in a known target), if any. */
