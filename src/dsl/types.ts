@@ -210,11 +210,16 @@ export interface Metadata {
    */
   name: Name;
   /**
-   * Free-form labels. Copied onto the Kubernetes objects made from this resource.
+   * Free-form labels. Copied onto the Kubernetes objects made from this resource. No default:
+   * without it, only the labels meshc sets itself.
    * @example {"team": "catalog"}
    */
   labels?: Record<LabelKey, LabelValue>;
-  /** Free-form annotations. Copied onto the Kubernetes objects made from this resource. */
+  /**
+   * Free-form annotations. Copied onto the Kubernetes objects made from this resource. No default:
+   * without it, no annotations are copied.
+   * @example {"owner": "team-catalog@example.com"}
+   */
   annotations?: Record<LabelKey, string>;
 }
 
@@ -259,13 +264,16 @@ export interface RetryPolicy {
    */
   attempts: number;
   /**
-   * The timeout of each try, including the first. Default: the overall request timeout.
+   * The timeout of each try, including the first. No default: without it, a try is bounded only
+   * by the overall request timeout.
    * @example "2s"
    */
   perTryTimeout?: Duration;
   /**
    * The conditions on which a try is retried.
    * @default ["connect-failure", "refused-stream"]
+   * @example ["5xx", "reset"]
+   * @example ["gateway-error", "503"]
    * @minItems 1
    * @uniqueItems
    */
@@ -278,16 +286,19 @@ export interface Defaults {
    * The whole request timeout of HTTP calls, retries included. (TCP ports use an idle timeout of
    * 1h unless the service or the route rule sets `timeout`.) `0s` disables the timeout.
    * @default "15s"
+   * @example "30s"
    */
   timeout?: Duration;
   /**
    * How long a proxy waits for a TCP connection to an upstream.
    * @default "1s"
+   * @example "250ms"
    */
   connectTimeout?: Duration;
   /**
    * How failed requests are retried.
    * @default {"attempts": 2, "on": ["connect-failure", "refused-stream"]}
+   * @example {"attempts": 3, "perTryTimeout": "2s", "on": ["5xx"]}
    */
   retries?: RetryPolicy;
 }
@@ -309,7 +320,7 @@ export interface SidecarSettings {
   proxy?: ProxyKind;
   /**
    * The proxy's container image. Default: `envoyproxy/envoy:v1.31.2` for Envoy,
-   * `haproxy:2.6` for HAProxy.
+   * `haproxy:2.6` for HAProxy (whichever `proxy` is).
    * @example "envoyproxy/envoy:v1.31.2"
    */
   image?: Image;
@@ -322,6 +333,7 @@ export interface SidecarSettings {
    * The first sidecar port: callers' sidecars reach the i-th port of a service (declaration order,
    * from 0) on `inboundPort + i`, unless that port sets `sidecarPort`.
    * @default 15006
+   * @example 16000
    */
   inboundPort?: Port;
 }
@@ -364,18 +376,31 @@ export interface MeshSpec {
    * @default "deny"
    */
   defaultAction?: 'deny' | 'allow';
-  /** Inherited by every service and route rule unless they set their own. */
+  /**
+   * Inherited by every service and route rule unless they set their own. Default: each field's own
+   * default (timeout 15s, connect timeout 1s, 2 retries on connect-failure and refused-stream).
+   * @example {"timeout": "30s", "retries": {"attempts": 3}}
+   */
   defaults?: Defaults;
-  /** The proxy beside every workload. */
+  /**
+   * The proxy beside every workload. Default: each field's own default (Envoy, its default image,
+   * admin port 15000, inbound ports from 15006).
+   * @example {"proxy": "haproxy"}
+   */
   sidecar?: SidecarSettings;
   /**
    * Targets whose unsupported features are acceptable: a feature such a target cannot express is a
-   * warning instead of an error (as `--allow-partial TARGET` does on the command line).
+   * warning instead of an error (as `--allow-partial TARGET` does on the command line). No default:
+   * without it, every feature a target cannot express is an error.
    * @uniqueItems
    * @example ["haproxy"]
    */
   allowPartial?: TargetName[];
-  /** Settings of the nftables target. */
+  /**
+   * Settings of the nftables target.
+   * @default {"refuse": "drop"}
+   * @example {"refuse": "reject"}
+   */
   nftables?: NftablesSettings;
 }
 
@@ -421,6 +446,7 @@ export interface ServicePort {
   /**
    * The port on which this service's sidecar accepts callers for this port. Default:
    * `Mesh.spec.sidecar.inboundPort` + the port's index in `ports`.
+   * @example 15010
    */
   sidecarPort?: Port;
 }
@@ -429,11 +455,13 @@ export interface ServicePort {
 export interface Resources {
   /**
    * CPU, e.g. `250m`. Requested; the CPU limit is left unset (no throttling), as is common practice.
+   * No default: without it, no CPU request is set.
    * @example "250m"
    */
   cpu?: Quantity;
   /**
-   * Memory, e.g. `256Mi`. Requested and used as the limit.
+   * Memory, e.g. `256Mi`. Requested and used as the limit. No default: without it, no memory request
+   * or limit is set.
    * @example "256Mi"
    */
   memory?: Quantity;
@@ -454,19 +482,24 @@ export interface Workload {
    * @default 1
    */
   replicas?: number;
-  /** CPU and memory. */
+  /**
+   * CPU and memory. No default: without it, the app container has no requests or limits.
+   * @example {"cpu": "250m", "memory": "256Mi"}
+   */
   resources?: Resources;
   /**
-   * Environment variables of the app container.
+   * Environment variables of the app container. No default: without it, only the image's own.
    * @example {"LOG_LEVEL": "info"}
    */
   env?: Record<EnvName, string>;
   /**
    * The container's command (its entrypoint). Default: the image's.
+   * @example ["/app/server"]
    */
   command?: string[];
   /**
    * The container's arguments. Default: the image's.
+   * @example ["--listen", "127.0.0.1:8080"]
    */
   args?: string[];
   /**
@@ -487,15 +520,24 @@ export interface Workload {
 export interface Version {
   /**
    * Labels that select this version's pods (the Kubernetes target adds `version: <name>` itself).
-   * @example {"version": "v2"}
+   * No default: without it, only `version: <name>`.
+   * @example {"track": "canary"}
    */
   labels?: Record<LabelKey, LabelValue>;
-  /** This version's hosts outside Kubernetes (a subset of, or in addition to, the service's). */
+  /**
+   * This version's hosts outside Kubernetes (a subset of, or in addition to, the service's). No
+   * default: without it, the version runs in Kubernetes (its headless Service); required when the
+   * service or any of its versions lists endpoints.
+   * @example ["10.0.1.12"]
+   */
   endpoints?: Endpoint[];
-  /** This version's image (Kubernetes target). Default: `workload.image`. */
+  /**
+   * This version's image (Kubernetes target). Default: `workload.image`.
+   * @example "registry.example.com/catalog:1.5.0-rc1"
+   */
   image?: Image;
   /**
-   * This version's pod count (Kubernetes target). Default: `workload.replicas`.
+   * This version's pod count (Kubernetes target). Default: `workload.replicas`, else 1.
    * @integer
    * @minimum 0
    * @maximum 10000
@@ -508,7 +550,10 @@ export type LoadBalancerPolicy = 'round-robin' | 'least-request' | 'random' | 'r
 
 /** Consistent hashing on a cookie; a proxy may set the cookie when the request has none. */
 export interface HashOnCookie {
-  /** The cookie. */
+  /**
+   * The cookie.
+   * @example {"name": "session", "ttl": "1h"}
+   */
   cookie: {
     /**
      * The cookie's name.
@@ -517,7 +562,8 @@ export interface HashOnCookie {
      */
     name: string;
     /**
-     * When set, the proxy creates the cookie with this lifetime when a request lacks it.
+     * When set, the proxy creates the cookie with this lifetime when a request lacks it. No
+     * default: without it, the proxy never creates the cookie.
      * @example "1h"
      */
     ttl?: Duration;
@@ -539,18 +585,25 @@ export type HashOn = HashOnHeader | HashOnCookie | 'source-ip';
 /** How requests are spread over endpoints. */
 export interface LoadBalancer {
   /**
-   * The balancing policy.
-   * @default "round-robin"
+   * The balancing policy. Required inside `loadBalancer`; a service without `loadBalancer` uses
+   * `round-robin`.
+   * @example "least-request"
    */
   policy: LoadBalancerPolicy;
-  /** For `ring-hash` and `maglev` only: what the hash is computed from. Required for them. */
+  /**
+   * For `ring-hash` and `maglev` only: what the hash is computed from. No default: required for
+   * them, and ignored (with a warning) for the other policies.
+   * @example {"header": "x-user"}
+   * @example {"cookie": {"name": "session", "ttl": "1h"}}
+   * @example "source-ip"
+   */
   hashOn?: HashOn;
 }
 
 /** Active health checking of endpoints. */
 export interface HealthCheck {
   /**
-   * An HTTP GET to this path must answer 2xx; without a path, a TCP connect check.
+   * An HTTP GET to this path must answer 2xx. No default: without a path, a TCP connect check.
    * @example "/healthz"
    */
   path?: HttpPath;
@@ -655,7 +708,11 @@ export interface Use {
    * @example "orders"
    */
   service: Name;
-  /** The called port, by name. Optional when the called service has one port. */
+  /**
+   * The called port, by name. Default: the called service's only port; required when it has
+   * several.
+   * @example "grpc"
+   */
   port?: Name;
   /**
    * The app calls the service on `127.0.0.1:<localPort>`. Default: the called port's number.
@@ -670,6 +727,7 @@ export interface ServiceSpec {
   /**
    * The ports the application listens on.
    * @minItems 1
+   * @example [{"name": "http", "port": 8080}, {"name": "grpc", "port": 9090, "protocol": "grpc"}]
    */
   ports: ServicePort[];
   /**
@@ -678,35 +736,68 @@ export interface ServiceSpec {
    * @default true
    */
   sidecar?: boolean;
-  /** The application container (Kubernetes target). */
+  /**
+   * The application container (Kubernetes target). No default: without it, the Kubernetes target
+   * deploys no pods for the service (it runs on its `endpoints`; with neither, a warning).
+   * @example {"image": "registry.example.com/catalog:1.4.2", "replicas": 3}
+   */
   workload?: Workload;
   /**
-   * Hosts that run the service outside Kubernetes. Without endpoints, proxies find the instances
-   * through the service's headless Kubernetes Services (DNS).
+   * Hosts that run the service outside Kubernetes. No default: without endpoints, proxies find the
+   * instances through the service's headless Kubernetes Services (DNS).
    * @example ["10.0.1.10", "10.0.1.11"]
    */
   endpoints?: Endpoint[];
   /**
-   * Named subsets of the instances, for canaries and splits.
+   * Named subsets of the instances, for canaries and splits. No default: without versions, a
+   * backend reaches all instances.
    * @example {"v1": {"labels": {"version": "v1"}}}
    */
   versions?: Record<Name, Version>;
-  /** How requests are spread over the endpoints. Default: round-robin. */
+  /**
+   * How requests are spread over the endpoints.
+   * @default {"policy": "round-robin"}
+   * @example {"policy": "ring-hash", "hashOn": {"header": "x-user"}}
+   */
   loadBalancer?: LoadBalancer;
-  /** Active health checking. Default: none. */
+  /**
+   * Active health checking. No default: without it, endpoints are not actively checked.
+   * @example {"path": "/healthz", "interval": "10s"}
+   */
   healthCheck?: HealthCheck;
-  /** Passive health checking (ejection of failing endpoints). Default: none. */
+  /**
+   * Passive health checking (ejection of failing endpoints). No default: without it, no endpoint is
+   * ejected.
+   * @example {"consecutive5xx": 3}
+   */
   outlierDetection?: OutlierDetection;
-  /** Overload limits. Default: the proxies' own defaults (1024 connections, requests, pending). */
+  /**
+   * Overload limits. Default: each field's own default (1024 connections, 1024 pending requests,
+   * 1024 requests, 3 retries in flight).
+   * @example {"maxConnections": 256, "maxRequests": 512}
+   */
   circuitBreaker?: CircuitBreaker;
-  /** Request timeout for calls to this service. Default: `Mesh.spec.defaults.timeout`. */
+  /**
+   * Request timeout for calls to this service (HTTP ports), idle timeout (TCP ports). Default:
+   * `Mesh.spec.defaults.timeout` (15s) for HTTP ports, 1h for TCP ports.
+   * @example "30s"
+   */
   timeout?: Duration;
-  /** Connect timeout for calls to this service. Default: `Mesh.spec.defaults.connectTimeout`. */
+  /**
+   * Connect timeout for calls to this service. Default: `Mesh.spec.defaults.connectTimeout` (1s).
+   * @example "500ms"
+   */
   connectTimeout?: Duration;
-  /** Retries for calls to this service. Default: `Mesh.spec.defaults.retries`. */
+  /**
+   * Retries for calls to this service. Default: `Mesh.spec.defaults.retries` (2 attempts on
+   * connect-failure and refused-stream).
+   * @example {"attempts": 0}
+   */
   retries?: RetryPolicy;
   /**
-   * What this service calls. Its sidecar gets configuration for these and only these.
+   * What this service calls. Its sidecar gets configuration for these and only these. No default:
+   * without it, the sidecar can call no service.
+   * @example [{"service": "orders", "port": "grpc"}, {"service": "catalog", "localPort": 9091}]
    */
   uses?: Use[];
 }
@@ -770,20 +861,24 @@ export type StringMatch = StringExact | StringPrefix | StringRegex | StringPrese
 
 /** Conditions on a request; all given conditions must hold. */
 export interface Match {
-  /** The request path (without the query string). */
+  /**
+   * The request path (without the query string). No default: without it, any path.
+   * @example {"prefix": "/api/"}
+   * @example {"exact": "/healthz"}
+   */
   path?: PathMatch;
   /**
-   * Request headers, by lower-case name.
+   * Request headers, by lower-case name. No default: without it, any headers.
    * @example {"x-canary": {"exact": "true"}}
    */
   headers?: Record<HeaderName, StringMatch>;
   /**
-   * Query parameters, by name.
+   * Query parameters, by name. No default: without it, any query.
    * @example {"debug": {"exact": "1"}}
    */
   query?: Record<QueryName, StringMatch>;
   /**
-   * The request method is one of these.
+   * The request method is one of these. No default: without it, any method.
    * @minItems 1
    * @uniqueItems
    * @example ["GET", "HEAD"]
@@ -793,11 +888,21 @@ export interface Match {
 
 /** A destination of traffic: a service, optionally one version of it. */
 export interface Backend {
-  /** The service. */
+  /**
+   * The service.
+   * @example "catalog"
+   */
   service: Name;
-  /** One of its versions. Default: all its instances. */
+  /**
+   * One of its versions. No default: without it, all its instances.
+   * @example "v2"
+   */
   version?: Name;
-  /** The service's port, by name. Default: the route's port when it is the same service, or the service's only port. */
+  /**
+   * The service's port, by name. Default: the route's port when it is the same service, or the
+   * service's only port (required when it has several).
+   * @example "http"
+   */
   port?: Name;
   /**
    * The share of traffic, relative to the rule's other backends. Non-negative; at least one backend
@@ -806,6 +911,7 @@ export interface Backend {
    * @minimum 0
    * @maximum 1000000
    * @default 1
+   * @example 90
    */
   weight?: number;
 }
@@ -814,31 +920,47 @@ export interface Backend {
 export interface Redirect {
   /** The new scheme. Default: the request's. */
   scheme?: 'http' | 'https';
-  /** The new host. Default: the request's. */
+  /**
+   * The new host. Default: the request's.
+   * @example "www.example.com"
+   */
   host?: Hostname;
-  /** The new port. Default: the scheme's default port when the scheme changes, else unchanged. */
+  /**
+   * The new port. Default: the scheme's default port when the scheme changes, else unchanged.
+   * @example 8443
+   */
   port?: Port;
-  /** The new path. Default: the request's. */
+  /**
+   * The new path. Default: the request's.
+   * @example "/new-shop"
+   */
   path?: HttpPath;
   /**
    * The status code.
    * @default 302
+   * @example 301
    */
   status?: 301 | 302 | 303 | 307 | 308;
 }
 
 /** Answer directly instead of forwarding. */
 export interface DirectResponse {
-  /** The status code. */
+  /**
+   * The status code.
+   * @example 503
+   */
   status: HttpStatus;
   /**
    * The response body (text).
+   * @default ""
+   * @example "down for maintenance"
    * @maxLength 4096
    */
   body?: string;
   /**
    * The body's content type.
    * @default "text/plain"
+   * @example "application/json"
    * @pattern ^[A-Za-z0-9!#$%&'*+.^_`|~-]+/[A-Za-z0-9!#$%&'*+.^_`|~-]+(; ?[A-Za-z0-9!#$%&'*+.^_`|~-]+=[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$
    * @maxLength 256
    */
@@ -857,10 +979,14 @@ export interface PathRewritePrefix {
 export interface PathRewriteRegex {
   /** The substitution. */
   regex: {
-    /** The regular expression (RE2 subset), matched against the whole path. */
+    /**
+     * The regular expression (RE2 subset), matched against the whole path.
+     * @example "^/v1/(.*)$"
+     */
     pattern: Regex;
     /**
      * The replacement; `\1`… refer to capture groups.
+     * @example "/v2/\\1"
      * @pattern ^[\x21-\x7e]*$
      * @maxLength 1024
      */
@@ -869,7 +995,10 @@ export interface PathRewriteRegex {
 }
 /** Replace the whole path. */
 export interface PathRewriteFull {
-  /** The new path. */
+  /**
+   * The new path.
+   * @example "/index.html"
+   */
   full: HttpPath;
 }
 /** A path rewrite. */
@@ -877,65 +1006,111 @@ export type PathRewrite = PathRewritePrefix | PathRewriteRegex | PathRewriteFull
 
 /** Rewrites of the request before it is forwarded. */
 export interface Rewrite {
-  /** A new path. */
+  /**
+   * A new path. No default: without it, the path is forwarded unchanged.
+   * @example {"prefix": "/"}
+   * @example {"full": "/index.html"}
+   */
   path?: PathRewrite;
-  /** A new Host header (authority). */
+  /**
+   * A new Host header (authority). No default: without it, the Host header is forwarded unchanged.
+   * @example "catalog.internal"
+   */
   host?: Hostname;
 }
 
 /** Header changes. */
 export interface HeaderOps {
   /**
-   * Set these headers, replacing any value.
+   * Set these headers, replacing any value. No default: without it, none set.
    * @example {"x-env": "prod"}
    */
   set?: Record<HeaderName, HeaderValue>;
-  /** Add these headers, keeping existing values. */
+  /**
+   * Add these headers, keeping existing values. No default: without it, none added.
+   * @example {"via": "meshc"}
+   */
   add?: Record<HeaderName, HeaderValue>;
   /**
-   * Remove these headers.
+   * Remove these headers. No default: without it, none removed.
    * @uniqueItems
+   * @example ["x-debug", "server"]
    */
   remove?: HeaderName[];
 }
 
 /** Header changes on the request (towards the backend) and the response (towards the client). */
 export interface HeaderModifiers {
-  /** Changes to the request. */
+  /**
+   * Changes to the request. No default: without it, the request headers are forwarded unchanged.
+   * @example {"set": {"x-env": "prod"}, "remove": ["x-debug"]}
+   */
   request?: HeaderOps;
-  /** Changes to the response. */
+  /**
+   * Changes to the response. No default: without it, the response headers are returned unchanged.
+   * @example {"remove": ["server"]}
+   */
   response?: HeaderOps;
 }
 
 /** Copy a share of requests to another backend; its responses are discarded. */
 export interface Mirror {
-  /** The service. */
+  /**
+   * The service.
+   * @example "catalog"
+   */
   service: Name;
-  /** One of its versions. Default: all its instances. */
+  /**
+   * One of its versions. No default: without it, all its instances.
+   * @example "v2"
+   */
   version?: Name;
-  /** The service's port. Default: as for backends. */
+  /**
+   * The service's port. Default: as for backends (the route's port when it is the same service,
+   * or the service's only port).
+   * @example "http"
+   */
   port?: Name;
   /**
    * The share of requests mirrored.
    * @default 100
+   * @example 10
    */
   percent?: Percent;
 }
 
 /** Injected failures, for testing resilience. */
 export interface Fault {
-  /** Delay a share of requests. */
+  /**
+   * Delay a share of requests. No default: without it, no request is delayed.
+   * @example {"duration": "2s", "percent": 10}
+   */
   delay?: {
-    /** How long. */
+    /**
+     * How long (more than 0).
+     * @example "2s"
+     */
     duration: Duration;
-    /** The share of requests delayed. */
+    /**
+     * The share of requests delayed.
+     * @example 10
+     */
     percent: Percent;
   };
-  /** Fail a share of requests. */
+  /**
+   * Fail a share of requests. No default: without it, no request is failed.
+   * @example {"status": 503, "percent": 5}
+   */
   abort?: {
-    /** The status code returned. */
+    /**
+     * The status code returned.
+     * @example 503
+     */
     status: HttpStatus;
-    /** The share of requests failed. */
+    /**
+     * The share of requests failed.
+     * @example 5
+     */
     percent: Percent;
   };
 }
@@ -949,15 +1124,25 @@ export interface Cors {
    */
   allowOrigins: CorsOrigin[];
   /**
-   * Allowed methods.
+   * Allowed methods. No default: without it, no `Access-Control-Allow-Methods` header is sent.
    * @example ["GET", "POST"]
    */
   allowMethods?: HttpMethod[];
-  /** Allowed request headers. */
+  /**
+   * Allowed request headers. No default: without it, none.
+   * @example ["authorization", "content-type"]
+   */
   allowHeaders?: HeaderName[];
-  /** Response headers the browser may read. */
+  /**
+   * Response headers the browser may read. No default: without it, none.
+   * @example ["x-request-id"]
+   */
   exposeHeaders?: HeaderName[];
-  /** How long the browser may cache the preflight answer. */
+  /**
+   * How long the browser may cache the preflight answer. No default: without it, no
+   * `Access-Control-Max-Age` header is sent (the browser's own limit applies).
+   * @example "10m"
+   */
   maxAge?: Duration;
   /**
    * Whether the browser may send credentials.
@@ -976,33 +1161,71 @@ export type CorsOrigin = string;
 /** One routing rule: a match and one action. */
 export interface RouteRule {
   /**
-   * An optional name, shown in diagnostics and stats.
+   * An optional name, shown in diagnostics and stats. Default: `<route name>-<index>` (index from 0).
+   * @example "canary"
    */
   name?: Name;
-  /** The conditions; none matches every request. TCP ports take no match. */
+  /**
+   * The conditions. No default: without a match, the rule matches every request. TCP ports take no
+   * match.
+   * @example {"headers": {"x-canary": {"exact": "true"}}}
+   */
   match?: Match;
   /**
-   * Forward to these backends, weighted.
+   * Forward to these backends, weighted. No default: set exactly one of `backends`, `redirect` and
+   * `directResponse`.
    * @minItems 1
+   * @example [{"service": "catalog", "version": "v1", "weight": 90}, {"service": "catalog", "version": "v2", "weight": 10}]
    */
   backends?: Backend[];
-  /** Answer with a redirect. */
+  /**
+   * Answer with a redirect. No default: set exactly one of `backends`, `redirect` and
+   * `directResponse`.
+   * @example {"scheme": "https", "status": 301}
+   */
   redirect?: Redirect;
-  /** Answer directly. */
+  /**
+   * Answer directly. No default: set exactly one of `backends`, `redirect` and `directResponse`.
+   * @example {"status": 404, "body": "not found"}
+   */
   directResponse?: DirectResponse;
-  /** Request timeout (HTTP) or idle timeout (TCP). Default: the service's, then the mesh's. */
+  /**
+   * Request timeout (HTTP) or idle timeout (TCP). Default: the service's (for a gateway route, the
+   * first backend's service), then for HTTP `Mesh.spec.defaults.timeout` (15s); for TCP 1h.
+   * @example "5s"
+   */
   timeout?: Duration;
-  /** Retries. Default: the service's, then the mesh's. */
+  /**
+   * Retries (HTTP forwarding rules). Default: the service's (for a gateway route, the first
+   * backend's service), then `Mesh.spec.defaults.retries` (2 attempts on connect-failure and
+   * refused-stream).
+   * @example {"attempts": 3, "on": ["5xx"]}
+   */
   retries?: RetryPolicy;
-  /** Path and host rewrites. */
+  /**
+   * Path and host rewrites. No default: without it, the request is forwarded unchanged.
+   * @example {"path": {"prefix": "/"}}
+   */
   rewrite?: Rewrite;
-  /** Header changes. */
+  /**
+   * Header changes. No default: without it, headers are passed unchanged.
+   * @example {"request": {"set": {"x-env": "prod"}}}
+   */
   headers?: HeaderModifiers;
-  /** Mirrored traffic. */
+  /**
+   * Mirrored traffic. No default: without it, nothing is mirrored.
+   * @example {"service": "catalog", "version": "v2", "percent": 10}
+   */
   mirror?: Mirror;
-  /** Injected faults. */
+  /**
+   * Injected faults. No default: without it, none.
+   * @example {"abort": {"status": 503, "percent": 5}}
+   */
   fault?: Fault;
-  /** CORS. */
+  /**
+   * CORS. No default: without it, the proxy adds no CORS handling.
+   * @example {"allowOrigins": ["https://shop.example.com"], "allowMethods": ["GET"]}
+   */
   cors?: Cors;
 }
 
@@ -1011,9 +1234,17 @@ export interface RouteRule {
  * steered. Rules are tried in order; the first match wins.
  */
 export interface RouteSpec {
-  /** The service whose traffic this route steers (set exactly one of `service` and `gateway`). */
+  /**
+   * The service whose traffic this route steers. No default: set exactly one of `service` and
+   * `gateway`.
+   * @example "catalog"
+   */
   service?: Name;
-  /** The gateway whose traffic this route steers (set exactly one of `service` and `gateway`). */
+  /**
+   * The gateway whose traffic this route steers. No default: set exactly one of `service` and
+   * `gateway`.
+   * @example "edge"
+   */
   gateway?: Name;
   /**
    * For a gateway route: the hosts it serves. Default: the listener's hosts, or every host.
@@ -1022,13 +1253,16 @@ export interface RouteSpec {
    */
   hosts?: Hostname[];
   /**
-   * For a service route: the service's port (optional when it has one). For a gateway route: the
-   * listener (optional: every HTTP/HTTPS listener whose hosts overlap).
+   * For a service route: the service's port. Default: the service's only port (required when it
+   * has several). For a gateway route: the listener. Default: every HTTP/HTTPS listener whose hosts
+   * overlap.
+   * @example "http"
    */
   port?: Name;
   /**
    * The rules, tried in order.
    * @minItems 1
+   * @example [{"match": {"path": {"prefix": "/api/"}}, "backends": [{"service": "api"}]}, {"backends": [{"service": "web"}]}]
    */
   rules: RouteRule[];
 }
@@ -1051,12 +1285,18 @@ export interface RouteResource {
 
 /** The service a filter protects. */
 export interface ServiceRef {
-  /** The service. */
+  /**
+   * The service.
+   * @example "orders"
+   */
   service: Name;
 }
 /** The gateway a filter protects. */
 export interface GatewayRef {
-  /** The gateway. */
+  /**
+   * The gateway.
+   * @example "edge"
+   */
   gateway: Name;
 }
 /** What a filter protects. */
@@ -1064,7 +1304,10 @@ export type FilterTarget = ServiceRef | GatewayRef;
 
 /** Traffic from a network. */
 export interface CidrSource {
-  /** The network. */
+  /**
+   * The network.
+   * @example "10.0.0.0/8"
+   */
   cidr: Cidr;
 }
 /** Who traffic comes from: a service (its mTLS identity; its endpoints for nftables), a gateway, or a network. */
@@ -1073,15 +1316,18 @@ export type Source = ServiceRef | GatewayRef | CidrSource;
 /** L7 conditions of an allow or deny filter. */
 export interface HttpConditions {
   /**
-   * The request method is one of these.
+   * The request method is one of these. No default: without it, any method.
    * @minItems 1
    * @uniqueItems
+   * @example ["GET", "HEAD"]
    */
   methods?: HttpMethod[];
   /**
-   * The request path is one of these; a trailing `*` makes a prefix (`/orders/*`).
+   * The request path is one of these; a trailing `*` makes a prefix (`/orders/*`). No default:
+   * without it, any path.
    * @minItems 1
    * @uniqueItems
+   * @example ["/orders/*", "/healthz"]
    */
   paths?: FilterPath[];
 }
@@ -1096,12 +1342,17 @@ export type FilterPath = string;
 
 /** Fields shared by every filter type. */
 export interface FilterCommon {
-  /** The service or gateway protected. */
+  /**
+   * The service or gateway protected.
+   * @example {"service": "orders"}
+   * @example {"gateway": "edge"}
+   */
   target: FilterTarget;
   /**
    * The target's ports (a service's ports, a gateway's listeners), by name. Default: all.
    * @minItems 1
    * @uniqueItems
+   * @example ["http"]
    */
   ports?: Name[];
 }
@@ -1113,9 +1364,14 @@ export interface AllowFilterSpec extends FilterCommon {
   /**
    * Who is admitted (any entry matches). Default: every source.
    * @minItems 1
+   * @example [{"service": "frontend"}, {"gateway": "edge"}, {"cidr": "10.0.0.0/8"}]
    */
   from?: Source[];
-  /** L7 conditions (HTTP ports only); the L4 part is still enforced where L7 is not. */
+  /**
+   * L7 conditions (HTTP ports only); the L4 part is still enforced where L7 is not. No default:
+   * without it, every request of an admitted source.
+   * @example {"methods": ["GET"], "paths": ["/orders/*"]}
+   */
   http?: HttpConditions;
 }
 
@@ -1126,9 +1382,13 @@ export interface DenyFilterSpec extends FilterCommon {
   /**
    * Who is refused (any entry matches). Default: every source.
    * @minItems 1
+   * @example [{"cidr": "192.0.2.0/24"}]
    */
   from?: Source[];
-  /** L7 conditions (HTTP ports only). */
+  /**
+   * L7 conditions (HTTP ports only). No default: without it, every request of a refused source.
+   * @example {"paths": ["/admin/*"]}
+   */
   http?: HttpConditions;
 }
 
@@ -1152,6 +1412,7 @@ export interface RateLimit {
    * @integer
    * @minimum 1
    * @maximum 1000000000
+   * @example 200
    */
   burst?: number;
   /**
@@ -1165,7 +1426,10 @@ export interface RateLimit {
 export interface RateLimitFilterSpec extends FilterCommon {
   /** The filter type. */
   type: 'rateLimit';
-  /** The limit. */
+  /**
+   * The limit.
+   * @example {"requests": 100, "per": "1s", "by": "source-ip"}
+   */
   rateLimit: RateLimit;
 }
 
@@ -1191,7 +1455,8 @@ export interface Jwt {
   jwksFile: FilePath;
   /**
    * Where the token is read from. Default: the `Authorization: Bearer` header.
-   * @example "authorization"
+   * @default "authorization"
+   * @example "x-id-token"
    */
   fromHeader?: HeaderName;
   /**
@@ -1212,7 +1477,10 @@ export type JwtAudience = string;
 export interface JwtFilterSpec extends FilterCommon {
   /** The filter type. */
   type: 'jwt';
-  /** How tokens are validated. */
+  /**
+   * How tokens are validated.
+   * @example {"issuer": "https://auth.example.com", "jwksFile": "jwks.json", "audiences": ["shop"]}
+   */
   jwt: Jwt;
 }
 
@@ -1242,7 +1510,8 @@ export interface FilterResource {
 export interface ListenerTls {
   /**
    * A PEM file with the certificate chain followed by its private key, at this absolute path on
-   * the gateway's host (outside Kubernetes). Never read by meshc: only the path is written.
+   * the gateway's host (outside Kubernetes). Never read by meshc: only the path is written. No
+   * default: set exactly one of `certificateFile` and `secretName`.
    * @pattern ^(/[^/\x00-\x1f\x7f]{1,255})+$
    * @maxLength 1024
    * @example "/etc/ssl/private/shop.pem"
@@ -1250,22 +1519,30 @@ export interface ListenerTls {
   certificateFile?: string;
   /**
    * A Kubernetes TLS Secret (`tls.crt`, `tls.key`) in the mesh's namespace, mounted into the
-   * gateway's pods.
+   * gateway's pods. No default: set exactly one of `certificateFile` and `secretName`.
+   * @example "shop-tls"
    */
   secretName?: Name;
 }
 
 /** A port a gateway accepts traffic on. */
 export interface Listener {
-  /** The listener's name, unique in the gateway. */
+  /**
+   * The listener's name, unique in the gateway.
+   * @example "https"
+   */
   name: Name;
-  /** The port. */
+  /**
+   * The port.
+   * @example 443
+   */
   port: Port;
   /** `http`, `https` (TLS terminated here) or `tcp` (forwarded as bytes). */
   protocol: 'http' | 'https' | 'tcp';
   /**
    * The hosts served. Default: every host.
    * @uniqueItems
+   * @example ["shop.example.com", "*.shop.example.com"]
    */
   hosts?: Hostname[];
   /**
@@ -1273,7 +1550,11 @@ export interface Listener {
    * @default false
    */
   redirectToHttps?: boolean;
-  /** HTTPS only: the certificate. */
+  /**
+   * HTTPS only: the certificate. No default: required on `https` listeners, refused on the others.
+   * @example {"secretName": "shop-tls"}
+   * @example {"certificateFile": "/etc/ssl/private/shop.pem"}
+   */
   tls?: ListenerTls;
 }
 
@@ -1289,13 +1570,22 @@ export interface GatewaySpec {
    * @default 2
    */
   replicas?: number;
-  /** The proxy image (Kubernetes target). Default: the sidecar image for that proxy. */
+  /**
+   * The proxy image (Kubernetes target). Default: `Mesh.spec.sidecar.image` when `proxy` is the
+   * sidecar proxy, else that proxy's default image (`envoyproxy/envoy:v1.31.2`, `haproxy:2.6`).
+   * @example "haproxy:2.8"
+   */
   image?: Image;
-  /** Hosts outside Kubernetes that run the gateway (nftables). */
+  /**
+   * Hosts outside Kubernetes that run the gateway (nftables). No default: without it, the gateway
+   * runs only in Kubernetes and nftables knows no address for it.
+   * @example ["203.0.113.10"]
+   */
   endpoints?: Endpoint[];
   /**
    * The listeners.
    * @minItems 1
+   * @example [{"name": "web", "port": 80, "protocol": "http", "redirectToHttps": true}, {"name": "https", "port": 443, "protocol": "https", "tls": {"secretName": "shop-tls"}}]
    */
   listeners: Listener[];
 }
