@@ -146,6 +146,8 @@ function rangeOf(n: PosNode): [number, number] {
 
 /** Text that the fast path leaves to the careful one: anchors, aliases, tags, merge keys, directives. */
 const NEEDS_CAREFUL = /(^|[\s,[{:-])[&*!][^\s,\]}]|<<\s*:|^%|^\s*\?(\s|$)/m;
+/** Every match of {@link NEEDS_CAREFUL} holds one of these: a scan for them is many times faster. */
+const MAYBE_CAREFUL = /[&*!<%?]/;
 
 /** The fast parse of a file: one value and one locator per document. */
 export interface FastParse {
@@ -162,7 +164,7 @@ export interface FastParse {
  * the value exactly.
  */
 export function fastParse(text: string, maxDepth: number): FastParse | undefined {
-  if (NEEDS_CAREFUL.test(text)) return undefined;
+  if (MAYBE_CAREFUL.test(text) && NEEDS_CAREFUL.test(text)) return undefined;
   // The plain subset most mesh files are written in: read by quickyaml.ts, same values and positions.
   const quick = quickParse(text, maxDepth);
   if (quick) return quick;

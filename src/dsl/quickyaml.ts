@@ -32,6 +32,10 @@ const IMPLICIT = (jsyaml.CORE_SCHEMA as unknown as { compiledImplicit: ImplicitT
 // eslint-disable-next-line no-control-regex
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
 
+/** Any character but printable ASCII and line feed: text without one has nothing NON_PRINTABLE matches. */
+// eslint-disable-next-line no-control-regex
+const NOT_PLAIN_ASCII = /[^\x0A\x20-\x7E]/;
+
 /** js-yaml's one-character escapes in double-quoted scalars (simpleEscapeSequence), by code. */
 const ESCAPES: (string | undefined)[] = [];
 for (const [ch, v] of Object.entries({
@@ -775,7 +779,7 @@ class Parser {
  * plain subset (the caller then takes the js-yaml path).
  */
 export function quickParse(text: string, maxDepth: number): QuickParse | undefined {
-  if (text.includes('\t') || text.includes('\r') || NON_PRINTABLE.test(text)) return undefined;
+  if (text.includes('\t') || text.includes('\r') || (NOT_PLAIN_ASCII.test(text) && NON_PRINTABLE.test(text))) return undefined;
   try {
     return new Parser(text, Math.floor(maxDepth / 2) - 1).parse();
   } catch (err) {
