@@ -139,6 +139,35 @@ describe('escaping', () => {
     const route = d.static_resources.listeners.find((l: any) => l.name === 'outbound_api_http').filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0];
     expect(route.match.headers.map((h: any) => h.string_match.exact)).toEqual(hostile);
     expect(route.route.host_rewrite_literal).toBe('a: b');
-    expect(route.request_headers_to_add.map((h: any) => h.header.value)).toEqual(hostile.filter((v) => !/[\n\t\u2028]/.test(v)));
+    // header values are Envoy substitution formats: a literal `%` is written `%%`
+    expect(route.request_headers_to_add.map((h: any) => h.header.value)).toEqual(hostile.filter((v) => !/[\n\t\u2028]/.test(v)).map((v) => v.replace(/%/g, '%%')));
+  });
+
+  it('user values in header values and the content type are inert in Envoy substitution formats; literal fields stay as written', () => {
+    const values = ['%DOWNSTREAM_REMOTE_ADDRESS%', '%REQ(authorization)%', '100%', '%%', '%[src]'];
+    const escaped = ['%%DOWNSTREAM_REMOTE_ADDRESS%%', '%%REQ(authorization)%%', '100%%', '%%%%', '%%[src]'];
+    const ops = (v: string) => values.map((x, i) => ({ name: `x-${v}${i}`, value: x }));
+    const at = (value: string) => ({ path: { kind: 'prefix' as const, value }, headers: [], query: [], methods: [] });
+    const fwd = rule('pct', ['api.http'], {
+      match: at('/a'),
+      rewrite: { host: 'h%DOWNSTREAM_REMOTE_ADDRESS%' },
+      headers: { request: { set: ops('s'), add: ops('a'), remove: [] }, response: { set: ops('r'), add: [], remove: [] } },
+    });
+    const answer = rule('answer', [], { match: at('/b'), action: { kind: 'directResponse', status: 200, body: 'body %DOWNSTREAM_REMOTE_ADDRESS%', contentType: 'text/x-%REQ(a)%' } });
+    const redirect = rule('moved', [], { match: at('/c'), action: { kind: 'redirect', status: 301, host: 'h%25', path: '/p%DOWNSTREAM_REMOTE_ADDRESS%' } });
+    const c = cluster('api.http');
+    const out = run(meshIR([service('web', { outbound: [uses('api', 'http', 9001, [fwd, answer, redirect])], clusters: [c] })]));
+    expect(out.at).toEqual([]);
+    expect(out.problems).toEqual([]);
+    const d = YAML.parse(out.files.find((f) => f.path === 'envoy/web.yaml')!.content, { version: '1.1' });
+    const routes = d.static_resources.listeners.find((l: any) => l.name === 'outbound_api_http').filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes;
+    const [r0, r1, r2] = routes;
+    expect(r0.request_headers_to_add.map((h: any) => h.header.value)).toEqual([...escaped, ...escaped]);
+    expect(r0.response_headers_to_add.map((h: any) => h.header.value)).toEqual(escaped);
+    expect(r0.route.host_rewrite_literal).toBe('h%DOWNSTREAM_REMOTE_ADDRESS%');
+    expect(r1.response_headers_to_add[0].header.value).toBe('text/x-%%REQ(a)%%');
+    expect(r1.direct_response.body.inline_string).toBe('body %DOWNSTREAM_REMOTE_ADDRESS%');
+    expect(r2.redirect.host_redirect).toBe('h%25');
+    expect(r2.redirect.path_redirect).toBe('/p%DOWNSTREAM_REMOTE_ADDRESS%');
   });
 });

@@ -85,6 +85,18 @@ export function re2SubstitutionEscape(s: string): string {
   return s.replace(/\\/g, '\\\\');
 }
 
+/**
+ * Makes a literal string inert in an Envoy substitution format string: `%` is written `%%`.
+ * Envoy reads `HeaderValueOption.header.value` of every `*_headers_to_add` (route, virtual host,
+ * weighted cluster, local rate limit) as a format string, so that `%DOWNSTREAM_REMOTE_ADDRESS%`
+ * would be evaluated and a lone `%` is refused at load. Fields that are not format strings
+ * (`host_rewrite_literal`, redirects, `direct_response.body`, CORS values, matchers) take the
+ * value as written.
+ */
+export function formatLiteral(s: string): string {
+  return s.includes('%') ? s.replace(/%/g, '%%') : s;
+}
+
 /** `envoy.type.matcher.v3.RegexMatcher` for an RE2 pattern (Envoy's default engine is RE2). */
 export function regex(pattern: string): Obj {
   return { regex: pattern };

@@ -3,7 +3,7 @@
  * @module
  */
 import type { ClusterIR, HashOnIR, HeaderOpsIR, RuleIR, Span, StringMatchIR } from '../../../src/ir/types.js';
-import { any, type Env, fraction, type Obj, re2Escape, re2SubstitutionEscape, regex, unsupported, dur } from './common.js';
+import { any, type Env, formatLiteral, fraction, type Obj, re2Escape, re2SubstitutionEscape, regex, unsupported, dur } from './common.js';
 
 /** Names of the HTTP filters that take per-route config. */
 export const FAULT_FILTER = 'envoy.filters.http.fault';
@@ -67,8 +67,8 @@ function headerOps(env: Env, ops: HeaderOpsIR, request: boolean, rule: RuleIR, o
     unsupported(env, `${owner}/${rule.name}/${name}`, `changing the ${request ? 'request' : 'response'} header "${name}"`, span, request && name.toLowerCase() === 'host' ? 'Envoy does not let a route change Host this way: use rewrite.host' : 'Envoy does not let a route change pseudo-headers');
     return false;
   };
-  for (const h of ops.set) if (keep(h.name)) add.push({ header: { key: h.name, value: h.value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' });
-  for (const h of ops.add) if (keep(h.name)) add.push({ header: { key: h.name, value: h.value }, append_action: 'APPEND_IF_EXISTS_OR_ADD' });
+  for (const h of ops.set) if (keep(h.name)) add.push({ header: { key: h.name, value: formatLiteral(h.value) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' });
+  for (const h of ops.add) if (keep(h.name)) add.push({ header: { key: h.name, value: formatLiteral(h.value) }, append_action: 'APPEND_IF_EXISTS_OR_ADD' });
   const remove = ops.remove.filter(keep);
   const prefix = request ? 'request' : 'response';
   if (add.length > 0) out[`${prefix}_headers_to_add`] = [...((out[`${prefix}_headers_to_add`] as Obj[] | undefined) ?? []), ...add];
@@ -201,7 +201,7 @@ export function httpRoute(env: RouteEnv, rule: RuleIR, owner: string): Obj {
     const dr: Obj = { status: a.status };
     if (a.body !== '') dr.body = { inline_string: a.body };
     route.direct_response = dr;
-    if (a.body !== '') route.response_headers_to_add = [{ header: { key: 'content-type', value: a.contentType }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }];
+    if (a.body !== '') route.response_headers_to_add = [{ header: { key: 'content-type', value: formatLiteral(a.contentType) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }];
     ignoredOnAnswer(env, rule, owner, 'direct response');
   }
   const perFilter: Obj = {};
