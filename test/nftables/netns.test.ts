@@ -18,8 +18,8 @@ import { mustRun, netnsUnavailable } from './env.js';
 const FIXTURE = 'test/nftables/fixtures/topology';
 const SERVER4 = '10.201.0.1';
 const SERVER6 = 'fd00:201::1';
-/** Ports the server listens on: orders' sidecar, app and admin ports, ledger, quota, bulk, the gateway, an unprotected one. */
-const PORTS = [15006, 8080, 15000, 7000, 7100, 7200, 8081, 9999];
+/** Ports the server listens on: orders' sidecar, app and admin ports, ledger, quota, bulk, archive, the gateway, an unprotected one. */
+const PORTS = [15006, 8080, 15000, 7000, 7100, 7200, 7300, 8081, 9999];
 /** How long a connection attempt may take before it counts as dropped. */
 const DROP_MS = 1000;
 
@@ -151,6 +151,9 @@ for (const port of ${JSON.stringify(PORTS)}) {
       ['frontend to ledger (allowed network)', ns.frontend, SERVER6, 7000, 'open'],
       ['outsider to ledger (deny beats allow)', ns.outsider, SERVER4, 7000, 'timeout'],
       ['outsider to ledger over IPv6 (deny beats allow)', ns.outsider, SERVER6, 7000, 'timeout'],
+      ['the relay gateway to archive (from: gateway)', ns.frontend, SERVER4, 7300, 'open'],
+      ['the relay gateway to archive over IPv6 (from: gateway)', ns.frontend, SERVER6, 7300, 'open'],
+      ['outsider to archive (not the gateway)', ns.outsider, SERVER4, 7300, 'timeout'],
       ['frontend to the gateway (default allow)', ns.frontend, SERVER4, 8081, 'open'],
       ['outsider to the gateway (denied network)', ns.outsider, SERVER4, 8081, 'timeout'],
       ['outsider to the gateway over IPv6 (not denied)', ns.outsider, SERVER6, 8081, 'open'],
