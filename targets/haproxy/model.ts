@@ -6,7 +6,7 @@
  * line is built (`arg`, `lf` in quote.ts).
  * @module
  */
-import { word } from './quote.js';
+import { reEscape, word } from './quote.js';
 
 /**
  * One ACL test in a condition: `{ <fetch> [-m <match>] [<ops>] [-- <patterns>] }`, optionally negated.
@@ -96,8 +96,26 @@ export const MAX_WORDS = 64;
 /** Patterns per `acl` line when a long list is moved out of a condition. */
 const ACL_CHUNK = 32;
 
+/** How a literal match method is spelled as an anchored PCRE2 regex around the escaped pattern. */
+const AS_REGEX: Record<string, [string, string]> = { str: ['^', '$'], beg: ['^', ''], end: ['', '$'], sub: ['', ''] };
+
+/**
+ * HAProxy 2.6 ends an anonymous ACL `{ … }` at the first word that reads `}` once unquoted, however
+ * it was quoted, so a pattern that is exactly `}` cannot be written inside the braces. A test with
+ * such a pattern is written as the equivalent regex test instead (`-m str -- }` becomes
+ * `-m reg -- ^\}$`, `-m beg` `^\}`, every pattern of the test escaped): the line keeps its words and
+ * the value arrives as the literal it was. Other tests are returned as they are.
+ */
+export function braceSafe(t: Term): Term {
+  if (!t.patterns || !t.patterns.includes('}')) return t;
+  const anchors = AS_REGEX[t.match ?? ''];
+  if (!anchors) throw new Error(`meshc bug: a pattern "}" with match ${t.match ?? '(default)'} cannot be written in an HAProxy condition`);
+  return { ...t, match: 'reg', patterns: t.patterns.map((p) => anchors[0] + reEscape(p) + anchors[1]) };
+}
+
 /** The words of one ACL test (already quoted). */
-function termWords(t: Term): string[] {
+function termWords(term: Term): string[] {
+  const t = braceSafe(term);
   if (t.acl !== undefined) return [(t.not ? '!' : '') + t.acl];
   const parts: string[] = [t.not ? '!{' : '{', word(t.fetch)];
   if (t.match) parts.push('-m', t.match);
@@ -133,7 +151,8 @@ export function renderLine(line: Line): string {
         s += ' ||';
         n++;
       }
-      for (const t of line.cond[a]!) {
+      for (const term of line.cond[a]!) {
+        const t = braceSafe(term);
         if (t.acl !== undefined) {
           s += ' ' + (t.not ? '!' : '') + t.acl;
           n++;

@@ -79,6 +79,15 @@ spec:
     - name: by-header
       match: { headers: { x-version: { exact: v2 } } }
       backends: [{ service: api, version: v2 }]
+    - name: by-brace
+      match: { headers: { x-brace: { exact: "}" } } }
+      backends: [{ service: api, version: v2 }]
+    - name: by-brace-prefix
+      match: { headers: { x-brace-prefix: { prefix: "}" } } }
+      backends: [{ service: api, version: v2 }]
+    - name: by-brace-query
+      match: { query: { brace: { exact: "}" } } }
+      backends: [{ service: api, version: v2 }]
     - name: by-path
       match: { path: { exact: /v2-only } }
       backends: [{ service: api, version: v2 }]

@@ -64,6 +64,16 @@ describeWithHaproxy('haproxy sidecar routing with real traffic', () => {
     expect((await get('/anything')).echo?.server).toMatch(/^[ab]$/);
   });
 
+  it('a match value of exactly "}" (written as a regex test, so that it cannot end the anonymous ACL) matches only itself', async () => {
+    expect((await get('/', { headers: { 'x-brace': '}' } })).echo?.server).toBe('c');
+    expect((await get('/', { headers: { 'x-brace': '}}' } })).echo?.server).toMatch(/^[ab]$/);
+    expect((await get('/', { headers: { 'x-brace': 'a}' } })).echo?.server).toMatch(/^[ab]$/);
+    expect((await get('/', { headers: { 'x-brace-prefix': '}rest' } })).echo?.server).toBe('c');
+    expect((await get('/', { headers: { 'x-brace-prefix': 'a}' } })).echo?.server).toMatch(/^[ab]$/);
+    expect((await get('/b?brace=}')).echo?.server).toBe('c');
+    expect((await get('/b?brace=}}')).echo?.server).toMatch(/^[ab]$/);
+  });
+
   it('splits 90/10 within statistical bounds over 1000 requests', async () => {
     const n = 1000;
     let v2 = 0;
