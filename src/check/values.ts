@@ -149,6 +149,8 @@ export function normaliseIPv6(addr: string): string {
  * problem, or undefined when it is fine.
  */
 export function regexProblem(src: string): string | undefined {
+  // No proxy config can hold a NUL (HAProxy's strings are C strings); `\x00` spells one portably.
+  if (src.includes('\0')) return 'contains a NUL character (write \\x00 to match one)';
   if (/\\[1-9]/.test(src.replace(/\\\\/g, ''))) return 'uses a backreference';
   if (/\(\?<?[=!]/.test(src)) return 'uses lookaround';
   if (/\(\?>/.test(src)) return 'uses an atomic group';

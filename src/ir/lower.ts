@@ -309,11 +309,21 @@ class Lowering {
     return d === undefined ? TCP_IDLE_TIMEOUT_MS : parseDuration(d);
   }
 
-  private retries(rule: RouteRule | undefined, svc: ServiceResource | undefined): RetryIR | undefined {
+  /** The retry policy of a rule (`ruleSpan` locates paths inside the rule), its Service's, or the Mesh default. */
+  private retries(rule: RouteRule | undefined, svc: ServiceResource | undefined, ruleSpan?: (p: ValuePath) => Span): RetryIR | undefined {
     const r = rule?.retries ?? svc?.spec.retries ?? this.m.mesh.resource.spec.defaults?.retries ?? BUILTIN_RETRIES;
     if (r.attempts <= 0) return undefined;
     const out: RetryIR = { attempts: r.attempts, on: [...new Set(r.on ?? BUILTIN_RETRIES.on!)] };
-    if (r.perTryTimeout !== undefined) out.perTryTimeoutMs = parseDuration(r.perTryTimeout);
+    if (r.perTryTimeout !== undefined) {
+      out.perTryTimeoutMs = parseDuration(r.perTryTimeout);
+      const p: ValuePath = ['retries', 'perTryTimeout'];
+      const where = rule?.retries && ruleSpan
+        ? ruleSpan(p)
+        : svc?.spec.retries
+          ? this.m.services.get(svc.metadata.name)?.doc.span(['spec', ...p], 'value')
+          : this.m.mesh.doc.span(['spec', 'defaults', ...p], 'value');
+      if (where) out.perTryTimeoutSpan = where;
+    }
     return out;
   }
 
@@ -474,6 +484,7 @@ class Lowering {
     } else if (rule.directResponse) {
       const d = rule.directResponse;
       action = { kind: 'directResponse', status: d.status, body: d.body ?? '', contentType: d.contentType ?? 'text/plain' };
+      if (d.body !== undefined) action.bodySpan = span(['directResponse', 'body'], 'value');
       featureSpans.directResponse = span(['directResponse']);
     } else {
       action = {
@@ -496,7 +507,7 @@ class Lowering {
     };
     if (rule.timeout !== undefined) featureSpans.timeout = span(['timeout']);
     if (!tcp && action.kind === 'forward') {
-      const retries = this.retries(rule, settingsSvc);
+      const retries = this.retries(rule, settingsSvc, (p) => span(p, 'value'));
       if (retries) out.retries = retries;
       if (rule.retries) featureSpans.retries = span(['retries']);
     }
@@ -593,6 +604,7 @@ class Lowering {
           burst: s.rateLimit.burst ?? s.rateLimit.requests,
           by: s.rateLimit.by ?? 'global',
           span,
+          perSpan: f.doc.span(['spec', 'rateLimit', 'per'], 'value'),
         });
       } else if (isHttp) {
         jwt.push({

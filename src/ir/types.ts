@@ -292,6 +292,11 @@ export interface RetryIR {
   attempts: number;
   /** Per-try timeout ms, or absent for none. */
   perTryTimeoutMs?: number;
+  /**
+   * Span of the `perTryTimeout` value where the policy was written (the rule, the Service, or the
+   * Mesh defaults), present with {@link perTryTimeoutMs}: for diagnostics about the per-try bound.
+   */
+  perTryTimeoutSpan?: Span;
   /** Conditions, deduplicated, in the user's order: the DSL's RetryOn values ("5xx", "reset", "503", …). */
   on: string[];
 }
@@ -493,6 +498,8 @@ export interface DirectResponseActionIR {
   status: number;
   /** Body text, possibly empty. */
   body: string;
+  /** Span of the `body` value, when the rule has one: for diagnostics about the text itself. */
+  bodySpan?: Span;
   /** Content type of the body. */
   contentType: string;
 }
@@ -658,6 +665,8 @@ export interface RateLimitIR {
   by: 'source-ip' | 'global';
   /** The Filter's span. */
   span: Span;
+  /** Span of the Filter's `rateLimit.per` value (always set by the lowering): for diagnostics about the limit's time window. */
+  perSpan?: Span;
 }
 
 /** A JWT requirement at a port. */

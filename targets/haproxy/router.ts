@@ -319,7 +319,7 @@ function actionLines(build: ProxyBuild, input: RouterInput, rule: RuleIR, k: num
       build.report(HaproxyCodes.BodyNotAllowed, span, { status: a.status });
       return out;
     }
-    if (!build.usable(a.body, `rule ${rule.name}: body`, span)) return out;
+    if (!build.usable(a.body, `rule ${rule.name}: body`, a.bodySpan ?? span)) return out;
     const words = ['http-request', 'return', 'status', String(a.status)];
     if (a.body !== '') words.push('content-type', a.contentType, 'string', a.body);
     out.push(Lif(when(), ...words));
