@@ -38,6 +38,18 @@ export const HaproxyCodes = defineCodes({
     hint: 'accept it (remove circuitBreaker.maxRetries to say so), or use the Envoy target',
     doc: 'Envoy\'s `max_retries` circuit-breaker threshold bounds how many retries are in flight to a cluster at once, across all requests. HAProxy has no such budget: each request may retry as many times as its `retries.attempts` allows (`retries` on the backend), however many others are retrying. The per-request bound still holds.',
   },
+  RetryTotal: {
+    code: 'MC7010', severity: 'warning', title: 'Retries can outlast the request timeout',
+    message: 'HAProxy cannot bound the whole request at {timeout}: {tries} tries of up to {perTry} each may take {total}',
+    hint: 'make (attempts + 1) x perTryTimeout at most the timeout, or accept that the timeout bounds each try only',
+    doc: 'HAProxy 2.6 has no timer for a whole request across retries: a rule\'s `retries.perTryTimeout` becomes the backend\'s `timeout server`, which bounds each try, and `retries.attempts` the backend\'s `retries`. The first try and its retries together may then take (attempts + 1) x perTryTimeout, longer than the rule\'s `timeout`, which Envoy enforces over all tries. meshc warns at the `perTryTimeout` when that product exceeds the timeout, instead of approximating silently.',
+  },
+  RateWindowTooLong: {
+    code: 'MC7011', severity: 'error', title: 'Rate-limit window too long for HAProxy',
+    message: 'filter {filter}: the window of {burst} requests at {requests} per {per} is {window}, longer than HAProxy\'s largest timer (2147483647 ms, about 24.8 days)',
+    hint: 'shorten `per`, or lower `burst` relative to `requests`',
+    doc: 'HAProxy enforces a rate limit as a sliding window: `burst` requests per `per x burst / requests`, a stick table whose `expire` and `gpc0_rate` period are that window. HAProxy timers hold at most 2147483647 ms (about 24.8 days), and `haproxy -c` refuses a longer one. meshc refuses the limit at its `per` value instead of writing a config HAProxy would not load; clamping the window would change the limit (a shorter window with the same burst admits more requests).',
+  },
   TooManyRateLimits: {
     code: 'MC7005', severity: 'error', title: 'Too many rate limits at one port',
     message: '{where} has {count} rate-limit filters; HAProxy 2.6 tracks at most 3 per request',

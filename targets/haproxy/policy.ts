@@ -10,6 +10,7 @@
  * @module
  */
 import type { InboundIR, JwtIR, PolicyRuleIR, RateLimitIR, SourceIR } from '../../src/ir/types.js';
+import { MAX_TIMEOUT_MS } from './backends.js';
 import type { ProxyBuild } from './build.js';
 import { HaproxyCodes } from './codes.js';
 import { jwksToPem } from './jwk.js';
@@ -71,6 +72,12 @@ export function policy(build: ProxyBuild, input: PolicyInput): PolicyOutput {
   inbound.rateLimits.slice(0, 3).forEach((r, i) => {
     const table = `_rl.${input.frontend}.${r.filter}`;
     const { windowMs, limit } = rateWindow(r);
+    if (windowMs > MAX_TIMEOUT_MS) {
+      build.report(HaproxyCodes.RateWindowTooLong, r.perSpan ?? r.span, {
+        filter: r.filter, burst: r.burst, requests: r.requests, per: `${r.perMs} ms`, window: `${windowMs} ms`,
+      });
+      return;
+    }
     const key = r.by === 'global' ? 'int(0)' : 'src';
     tables.push({
       keyword: 'backend',

@@ -8,9 +8,7 @@
  */
 
 /** Ids of known open issues (the fixture directory names). */
-export const KNOWN_GENERATOR = [
-  'haproxy-stick-table-expire-overflow',
-] as const;
+export const KNOWN_GENERATOR = [] as const;
 
 export type KnownId = (typeof KNOWN_GENERATOR)[number];
 

@@ -19,7 +19,8 @@
  *
  * A few values are deliberately kept out because a target refuses them with its own documented
  * diagnostic at the user's line (they are not bugs): a body on a 204/304 direct response (MC7007),
- * more than three rate limits at one port (MC7005), names that start with a digit (MC9003), a
+ * more than three rate limits at one port (MC7005), a rate-limit window (`per x burst / requests`)
+ * past HAProxy's largest timer of 24.8 days (MC7011), names that start with a digit (MC9003), a
  * `host:port` endpoint on a sidecar-less service with several ports (MC8006: every port would map
  * to that one port). Known open bugs are avoided too, see known.ts.
  * @module
@@ -28,7 +29,6 @@ import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { parseDuration } from '../../src/check/values.js';
-import { avoid } from './known.js';
 import type {
   Backend,
   Cors,
@@ -985,7 +985,8 @@ export function buildResources(plan: Plan): Resource[] {
     } else if (type === 'rateLimit') {
       const rl = { ...fp.rateLimit };
       const window = (parseDuration(rl.per) * (rl.burst ?? rl.requests)) / rl.requests;
-      if (window > 2_147_483_647 && avoid('haproxy-stick-table-expire-overflow')) rl.burst = rl.requests;
+      // HAProxy refuses a window past its largest timer (MC7011 at `per`).
+      if (window > 2_147_483_647) rl.burst = rl.requests;
       spec = { ...common, type, rateLimit: rl };
     } else {
       spec = { ...common, type, jwt: clean({ ...fp.jwt, jwksFile: JWKS_FILE }) };

@@ -73,10 +73,10 @@ describe('haproxy diagnostics point at the user line', () => {
     const got = diagnostics.map((d) => `${d.code} ${d.severity} ${d.span!.file}:${d.span!.line}:${d.span!.column}`).sort();
     expect(got).toEqual(
       [
-        'MC4001 error mesh.yaml:79:10', // from: service caller, with mtls off and no address
-        'MC7005 error mesh.yaml:114:19', // a 4th rate limit at one port
-        'MC7003 error mesh.yaml:91:19', // PS256 key
-        'MC7003 error mesh.yaml:83:19', // two keys
+        'MC4001 error mesh.yaml:87:10', // from: service caller, with mtls off and no address
+        'MC7005 error mesh.yaml:122:19', // a 4th rate limit at one port
+        'MC7003 error mesh.yaml:99:19', // PS256 key
+        'MC7003 error mesh.yaml:91:19', // two keys
         'MC4001 error mesh.yaml:52:7', // mirror
         'MC4001 error mesh.yaml:56:16', // fault delay
         'MC4001 error mesh.yaml:60:7', // retriable-4xx
@@ -84,6 +84,9 @@ describe('haproxy diagnostics point at the user line', () => {
         'MC7007 error mesh.yaml:63:7', // 204 with a body
         'MC4001 error mesh.yaml:66:7', // direct response 101
         'MC4001 error mesh.yaml:70:16', // abort with 103
+        'MC7006 error mesh.yaml:73:44', // NUL in a body: at the body value
+        'MC7010 warning mesh.yaml:78:46', // 3 tries of 500ms under a 1s timeout: at perTryTimeout
+        'MC7011 error mesh.yaml:128:86', // a rate-limit window past 24.8 days: at per
         'MC7004 warning mesh.yaml:27:3', // maxEjectionPercent
       ].sort(),
     );
