@@ -20,6 +20,7 @@ import { validateDocuments } from './schema/validate.js';
 import { loadTarget, targetNames } from './target/registry.js';
 import type { EmitContext, OutputFile, Target } from './target/types.js';
 import { meshcVersion } from './util/package.js';
+import { flat } from './util/strings.js';
 
 /** Pipeline-level diagnostics (MC4xxx: lowering and targets). */
 export const PipelineCodes = defineCodes({
@@ -210,7 +211,10 @@ export function emitTargets(
     try {
       const out = target.emit(ir, ctx);
       emitted.set(target.name, out);
-      files.push(...out);
+      for (const f of out) {
+        flat(f.content);
+        files.push(f);
+      }
     } catch (err) {
       bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: crashDetail(err) });
     }

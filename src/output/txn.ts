@@ -136,9 +136,19 @@ export function writeNew(path: string, content: string | Uint8Array, durable: bo
   }
   const fd = openSync(path, 'wx', 0o644);
   try {
-    const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    // A string is encoded by the write itself (no Buffer for the garbage collector to reclaim);
+    // after a short write, the rest goes from a Buffer.
+    let buf: Uint8Array | undefined = typeof content === 'string' ? undefined : content;
     let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    if (buf === undefined) {
+      const s = content as string;
+      const wrote = writeSync(fd, s, null, 'utf8');
+      if (wrote !== Buffer.byteLength(s, 'utf8')) {
+        buf = Buffer.from(s, 'utf8');
+        off = wrote;
+      }
+    }
+    if (buf !== undefined) while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);

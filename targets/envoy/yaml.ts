@@ -140,8 +140,8 @@ function inline(v: unknown, indent: number): string {
 
 /** Serialises a JSON-like object to YAML, deterministically, after an optional `# ` header. */
 export function toYaml(value: Record<string, unknown>, header?: string): string {
-  const out: string[] = [];
+  const out: string[] = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()) : [];
   node(value, 0, out);
-  const head = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : '';
-  return head + out.join('\n') + '\n';
+  out.push('');
+  return out.join('\n'); // one flat string (see flat() in src/util/strings.ts)
 }

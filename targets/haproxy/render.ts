@@ -10,6 +10,7 @@ import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fitSection, renderLine, type ConfigView, type Line } from './model.js';
+import { flat } from '../../src/util/strings.js';
 
 /** The templates folder, beside the sources or, from `dist/`, in the package's `targets/haproxy/templates`. */
 function templatesDir(): string {
@@ -46,5 +47,5 @@ export function renderConfig(view: ConfigView): string {
     ...view,
     sections: view.sections.map((s) => ({ ...s, comment: s.comment ?? '', lines: fitSection(s.lines) })),
   };
-  return template()(normalised);
+  return flat(template()(normalised));
 }
