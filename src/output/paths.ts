@@ -29,9 +29,8 @@ export function isSafeOutputPath(p: string): boolean {
 
 /** The parent directories of a relative path, outermost first (`a/b/c` → `a`, `a/b`). */
 export function ancestors(p: string): string[] {
-  const segs = p.split('/');
   const out: string[] = [];
-  for (let i = 1; i < segs.length; i++) out.push(segs.slice(0, i).join('/'));
+  for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) out.push(p.slice(0, i));
   return out;
 }
 
