@@ -41,11 +41,74 @@ export function compareStrings(a: string, b: string): number {
  *   shapes a literal cannot carry exactly, then double-quoted with JSON escapes (which YAML shares).
  */
 export function toYaml(value: unknown): string {
-  const v = sortKeys(value);
-  if (isEmptyCollection(v)) return emptyText(v) + '\n';
-  const out: string[] = [];
-  writeBlock(v, '', out);
-  return out.join('\n') + '\n';
+  return serialise(value).yaml;
+}
+
+/** A value's YAML text and the size of its canonical JSON, from one walk. */
+export interface Serialised {
+  /** What {@link toYaml} returns (after `prefix`). */
+  yaml: string;
+  /** `Buffer.byteLength(canonicalJson(value))`: the size `kubectl apply` records. */
+  jsonBytes: number;
+}
+
+/**
+ * {@link toYaml} and the UTF-8 size of {@link canonicalJson} in one walk over the value, without
+ * the sorted copy: keys are sorted per mapping as they are written, `undefined` members are
+ * skipped. `prefix` (a comment header) starts the text.
+ */
+export function serialise(value: unknown, prefix = ''): Serialised {
+  const w: Writer = { out: [prefix], bytes: 0 };
+  const m = membersOf(value);
+  if (!m) w.out.push(scalar(w, value as string | number | boolean | null) + '\n');
+  else if (isEmpty(m)) {
+    w.out.push((m.items ? '[]' : '{}') + '\n');
+    w.bytes = 2;
+  } else writeBlock(w, value as object, m, '', '');
+  // One join: a flat string, not a rope of every piece for the GC to walk until it is written.
+  return { yaml: w.out.join(''), jsonBytes: w.bytes };
+}
+
+interface Writer {
+  /** The text so far, in pieces. */
+  out: string[];
+  /** Canonical JSON bytes so far. */
+  bytes: number;
+}
+
+function checkScalar(value: unknown): void {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) return;
+  throw new Error(`meshc bug: cannot serialise a ${typeof value} into a manifest`);
+}
+
+/**
+ * A mapping's keys in the order of {@link sortKeys}'s copy: keys with a value, sorted; as in any
+ * object built by inserting them in that order, array-index keys (`"0"`, `"17"`) come first, in
+ * numeric order (V8 lists them first, and so does `Object.keys` of the input).
+ */
+function definedKeys(o: Record<string, unknown>): string[] {
+  const all = Object.keys(o);
+  let index = 0;
+  while (index < all.length && isArrayIndex(all[index]!)) index++;
+  const keys: string[] = [];
+  for (let i = 0; i < index; i++) if (o[all[i]!] !== undefined) keys.push(all[i]!);
+  const rest: string[] = [];
+  // `__proto__` never reached the copy (assigning it sets the copy's prototype): it is skipped.
+  for (let i = index; i < all.length; i++) if (o[all[i]!] !== undefined && all[i] !== '__proto__') rest.push(all[i]!);
+  rest.sort(compareStrings);
+  for (const k of rest) keys.push(k);
+  return keys;
+}
+
+function isArrayIndex(k: string): boolean {
+  const c = k.charCodeAt(0);
+  if (!(c >= 48 && c <= 57)) return false;
+  return /^(?:0|[1-9][0-9]*)$/.test(k) && Number(k) < 4294967295;
+}
+
+function definedItems(a: readonly unknown[]): unknown[] {
+  for (const x of a) if (x === undefined) return a.filter((v) => v !== undefined);
+  return a as unknown[];
 }
 
 const PLAIN = /^(?:[A-Za-z_/]|-[A-Za-z-])[A-Za-z0-9_./:@=+-]*$/;
@@ -53,94 +116,185 @@ const PLAIN = /^(?:[A-Za-z_/]|-[A-Za-z-])[A-Za-z0-9_./:@=+-]*$/;
 const PLAIN_QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:[mkMGTPE]|[KMGTPE]i|%)$/;
 const RESERVED = /^(?:y|n|yes|no|true|false|on|off|null|[-+]?[eE][-+]?[0-9_]+)$/i;
 
-/** A scalar's YAML text (for a single-line context). */
-function scalar(v: string | number | boolean | null): string {
-  if (v === null) return 'null';
+/** The YAML text of short strings already seen (keys, labels, names repeat across objects). */
+const plainCache = new Map<string, string>();
+const PLAIN_CACHE_MAX = 1 << 16;
+
+/** A string's single-line YAML text; plain strings are ASCII, quoted ones JSON. */
+function stringText(v: string): string {
+  const hit = plainCache.get(v);
+  if (hit !== undefined) return hit;
+  let text: string;
+  if (PLAIN_QUANTITY.test(v)) text = v;
+  else if (PLAIN.test(v) && !RESERVED.test(v) && !v.endsWith(':') && !v.includes('://')) text = v;
+  else text = JSON.stringify(v);
+  if (v.length <= 256) {
+    if (plainCache.size >= PLAIN_CACHE_MAX) plainCache.clear();
+    plainCache.set(v, text);
+  }
+  return text;
+}
+
+/** The canonical JSON size of a string whose YAML text is `text` (plain: ASCII, quoted: its JSON). */
+function stringBytes(v: string, text: string): number {
+  return text === v ? v.length + 2 : utf8Bytes(text);
+}
+
+function utf8Bytes(s: string): number {
+  if (s.length > 64) return Buffer.byteLength(s);
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s);
+  return s.length;
+}
+
+/** A scalar's YAML text (for a single-line context); adds its JSON size. */
+function scalar(w: Writer, v: string | number | boolean | null): string {
+  if (v === null) {
+    w.bytes += 4;
+    return 'null';
+  }
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new Error('meshc bug: non-finite number in a manifest');
-    return String(v);
+    const t = String(v);
+    w.bytes += t.length;
+    return t;
   }
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (PLAIN_QUANTITY.test(v)) return v;
-  if (PLAIN.test(v) && !RESERVED.test(v) && !v.endsWith(':') && !v.includes('://')) return v;
-  return JSON.stringify(v);
+  if (typeof v === 'boolean') {
+    w.bytes += v ? 4 : 5;
+    return v ? 'true' : 'false';
+  }
+  const t = stringText(v);
+  w.bytes += stringBytes(v, t);
+  return t;
 }
+
+// Characters a literal block cannot carry: control characters (tab and LF excepted), DEL and C1,
+// BOM, line/paragraph separators; and surrogates, allowed only in pairs (checked when present).
+// eslint-disable-next-line no-control-regex
+const NOT_LITERAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufeff\u2028\u2029\ud800-\udfff]/;
+// eslint-disable-next-line no-control-regex
+const NOT_LITERAL_EXCEPT_SURROGATES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufeff\u2028\u2029]/;
 
 /** Whether a multi-line string can be written as a literal block and read back exactly. */
 function literalOk(s: string): boolean {
-  if (!s.includes('\n')) return false;
-  // Control characters (tab excepted), CR, BOM, line/paragraph separators and lone surrogates.
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufeff\u2028\u2029]/.test(s) || /[\ud800-\udfff]/.test(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))) return false;
-  const lines = s.replace(/\n+$/, '').split('\n');
+  if (s.indexOf('\n') < 0) return false;
+  if (NOT_LITERAL.test(s)) {
+    if (NOT_LITERAL_EXCEPT_SURROGATES.test(s) || /[\ud800-\udfff]/.test(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))) return false;
+  }
   // The indentation is detected from the first non-empty line: it must not start with a space or a
-  // tab, and no line before it may be whitespace only.
-  const first = lines.find((l) => l !== '');
-  if (first === undefined || /^[ \t]/.test(first)) return false;
-  for (const l of lines) {
-    if (l === first) break;
-    if (l !== '') return false;
-  }
-  return true;
+  // tab (lines before it are empty), and there must be one.
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) === 10) i++;
+  if (i === s.length) return false;
+  const c = s.charCodeAt(i);
+  return c !== 32 && c !== 9;
 }
 
-/** Lines of a literal block for `s` at `indent`, with its header (`|`, `|-` or `|+`). */
-function literal(s: string, indent: string): { header: string; lines: string[] } {
-  const trailing = /\n*$/.exec(s)![0].length;
-  const header = trailing === 0 ? '|-' : trailing === 1 ? '|' : '|+';
-  const body = s.slice(0, s.length - trailing).split('\n');
-  const lines = body.map((l) => (l === '' ? '' : indent + l));
-  for (let i = 1; i < trailing; i++) lines.push('');
-  return { header, lines };
+/** Occurrences of the character `ch` in `s`. */
+function count(s: string, ch: string): number {
+  let n = 0;
+  for (let i = s.indexOf(ch); i >= 0; i = s.indexOf(ch, i + 1)) n++;
+  return n;
 }
 
-function isEmptyCollection(v: Json): boolean {
-  return (Array.isArray(v) && v.length === 0) || (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
-}
-
-function emptyText(v: Json): string {
-  return Array.isArray(v) ? '[]' : '{}';
-}
-
-/** Writes a mapping's entries or a sequence's items at `indent`. */
-function writeBlock(v: Json, indent: string, out: string[]): void {
-  if (Array.isArray(v)) {
-    for (const item of v) writeItem(item, indent, out);
-  } else if (v !== null && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) writeEntry(k, x, indent, out);
+/**
+ * Writes a literal block for `s` (its header `|`, `|-` or `|+` after `lead`, then its lines at
+ * `indent`) and adds the size of its JSON string: the UTF-8 bytes, the quotes, and one escape byte
+ * per `"`, `\`, newline and tab (a literal holds no other character JSON escapes).
+ */
+function writeLiteral(w: Writer, s: string, lead: string, indent: string): void {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 10) end--;
+  const trailing = s.length - end;
+  const out = w.out;
+  out.push(lead + (trailing === 0 ? '|-' : trailing === 1 ? '|' : '|+') + '\n');
+  let newlines = trailing;
+  const body = end === s.length ? s : s.slice(0, end);
+  if (body.charCodeAt(0) !== 10 && body.indexOf('\n\n') < 0) {
+    // No empty line: every line is indented.
+    newlines += count(body, '\n');
+    out.push(indent, body.replaceAll('\n', '\n' + indent), '\n');
   } else {
-    out.push(indent + scalar(v));
+    let start = 0;
+    for (;;) {
+      const nl = body.indexOf('\n', start);
+      const stop = nl < 0 ? end : nl;
+      if (stop > start) out.push(indent, body.slice(start, stop), '\n');
+      else out.push('\n');
+      if (stop === end) break;
+      newlines++;
+      start = stop + 1;
+    }
   }
+  for (let i = 1; i < trailing; i++) out.push('\n');
+  w.bytes += utf8Bytes(s) + 2 + newlines + count(s, '"') + count(s, '\\') + count(s, '\t');
 }
 
-function writeEntry(key: string, v: Json, indent: string, out: string[]): void {
-  const k = scalar(key);
-  if (typeof v === 'string' && literalOk(v)) {
-    const { header, lines } = literal(v, indent + '  ');
-    out.push(`${indent}${k}: ${header}`, ...lines);
-  } else if (v === null || typeof v !== 'object') {
-    out.push(`${indent}${k}: ${scalar(v)}`);
-  } else if (isEmptyCollection(v)) {
-    out.push(`${indent}${k}: ${emptyText(v)}`);
+/** A collection's members with a value: a mapping's keys (sorted) or a sequence's items. */
+type Members = { keys: string[]; items?: undefined } | { items: unknown[]; keys?: undefined };
+
+/** The members of `v` when it is a collection; throws on what JSON cannot hold. */
+function membersOf(v: unknown): Members | undefined {
+  if (v === null || typeof v !== 'object') {
+    checkScalar(v);
+    return undefined;
+  }
+  return Array.isArray(v) ? { items: definedItems(v) } : { keys: definedKeys(v as Record<string, unknown>) };
+}
+
+function isEmpty(m: Members): boolean {
+  return (m.keys ?? m.items).length === 0;
+}
+
+/**
+ * Writes a mapping's entries or a sequence's items at `indent`; the first line starts with `first`
+ * instead of `indent` (a sequence item's dash). The collection is not empty.
+ */
+function writeBlock(w: Writer, v: object, m: Members, indent: string, first: string): void {
+  if (m.items) {
+    const items = m.items;
+    w.bytes += 1 + items.length; // [ , ]
+    for (let i = 0; i < items.length; i++) writeItem(w, items[i], indent, i === 0 ? first : indent);
   } else {
-    out.push(`${indent}${k}:`);
-    writeBlock(v, indent + '  ', out);
+    const o = v as Record<string, unknown>;
+    const keys = m.keys;
+    w.bytes += 1 + keys.length * 2; // { : , }
+    for (let i = 0; i < keys.length; i++) writeEntry(w, keys[i]!, o[keys[i]!], indent, i === 0 ? first : indent);
   }
 }
 
-function writeItem(v: Json, indent: string, out: string[]): void {
+function writeEntry(w: Writer, key: string, v: unknown, indent: string, lead: string): void {
+  const k = stringText(key);
+  w.bytes += stringBytes(key, k);
   if (typeof v === 'string' && literalOk(v)) {
-    const { header, lines } = literal(v, indent + '  ');
-    out.push(`${indent}- ${header}`, ...lines);
-  } else if (v === null || typeof v !== 'object') {
-    out.push(`${indent}- ${scalar(v)}`);
-  } else if (isEmptyCollection(v)) {
-    out.push(`${indent}- ${emptyText(v)}`);
+    writeLiteral(w, v, `${lead}${k}: `, indent + '  ');
+    return;
+  }
+  const m = membersOf(v);
+  if (!m) {
+    w.out.push(`${lead}${k}: ${scalar(w, v as string | number | boolean | null)}\n`);
+  } else if (isEmpty(m)) {
+    w.bytes += 2;
+    w.out.push(`${lead}${k}: ${m.items ? '[]' : '{}'}\n`);
+  } else {
+    w.out.push(`${lead}${k}:\n`);
+    writeBlock(w, v as object, m, indent + '  ', indent + '  ');
+  }
+}
+
+function writeItem(w: Writer, v: unknown, indent: string, lead: string): void {
+  if (typeof v === 'string' && literalOk(v)) {
+    writeLiteral(w, v, `${lead}- `, indent + '  ');
+    return;
+  }
+  const m = membersOf(v);
+  if (!m) {
+    w.out.push(`${lead}- ${scalar(w, v as string | number | boolean | null)}\n`);
+  } else if (isEmpty(m)) {
+    w.bytes += 2;
+    w.out.push(`${lead}- ${m.items ? '[]' : '{}'}\n`);
   } else {
     // The first line of the nested block goes on the dash's line.
-    const start = out.length;
-    writeBlock(v, indent + '  ', out);
-    out[start] = `${indent}- ${out[start]!.slice(indent.length + 2)}`;
+    writeBlock(w, v as object, m, indent + '  ', `${lead}- `);
   }
 }
 

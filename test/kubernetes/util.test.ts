@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import YAML from 'yaml';
-import { canonicalQuantity, defaultPullPolicy, probeSeconds, sortKeys, toYaml } from '../../targets/kubernetes/util.js';
+import { canonicalJson, canonicalQuantity, defaultPullPolicy, probeSeconds, serialise, sortKeys, toYaml } from '../../targets/kubernetes/util.js';
+import { referenceJsonBytes, referenceToYaml } from './reference-yaml.js';
 
 describe('canonicalQuantity: the API server canonical form', () => {
   const cases: [string, string][] = [
@@ -106,5 +107,35 @@ describe('toYaml round-trips under YAML 1.1 and 1.2 (property)', () => {
     expect(toYaml({ spec: { replicas: 2, template: { spec: { containers: [{ name: 'app', args: ['-W', '--x'], resources: { limits: { memory: '256Mi' } } }] } } }, data: { 'a.cfg': 'x\ny\n' }, e: {}, l: [] })).toBe(
       'data:\n  a.cfg: |\n    x\n    y\ne: {}\nl: []\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - args:\n            - -W\n            - --x\n          name: app\n          resources:\n            limits:\n              memory: 256Mi\n',
     );
+  });
+});
+
+describe('the one-pass serialiser matches the sorted-copy writer (property)', () => {
+  const tricky = fc.constantFrom(
+    '', ' ', 'yes', '0123', '256Mi', '12:30', 'a: b', '-x', '"q"', 'a\\b', 'a\tb', 'line1\nline2', 'trail\n', 'keep\n\n', 'keep3\n\n\n', '\nlead', '\n\nlead\n',
+    'x\n\ny', 'x\n\n\ny\n', '  indented\nx', 'x\n  indented', 'tab\n\tx', 'q"\n\\b\t', 'cr\r\nx', 'nul\u0000x', '\ufeffbom\nx', 'é\nü', '😀\nx', '\ud800\nx', '\u2028x\ny',
+    '\n', '\n\n', '0', '1', '17', '4294967294', '4294967295', '01', '-1', 'a', '__proto__', 'constructor',
+  );
+  const str = fc.oneof(tricky, fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.array(fc.oneof(tricky, fc.string()), { maxLength: 5 }).map((a) => a.join('\n')));
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, str, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.constant(undefined), tie('arr'), tie('obj')),
+    arr: fc.array(tie('value'), { maxLength: 4 }),
+    obj: fc.dictionary(str, tie('value'), { maxKeys: 5 }),
+  })).value;
+  it('gives the same text and the canonical JSON size', () => {
+    fc.assert(
+      fc.property(fc.oneof(json.filter((v) => v !== undefined), fc.dictionary(str, json, { maxKeys: 6 })), (v) => {
+        const s = serialise(v, '# header\n');
+        expect(s.yaml).toBe('# header\n' + referenceToYaml(v));
+        expect(s.jsonBytes).toBe(referenceJsonBytes(v));
+        expect(s.jsonBytes).toBe(Buffer.byteLength(canonicalJson(v)));
+      }),
+      { numRuns: Number(process.env.MESHC_FC_RUNS ?? 2000) },
+    );
+  });
+  it('throws where the writer threw', () => {
+    expect(() => serialise({ a: () => 1 })).toThrow('cannot serialise a function');
+    expect(() => referenceToYaml({ a: () => 1 })).toThrow('cannot serialise a function');
+    expect(() => serialise(undefined)).toThrow('cannot serialise a undefined');
   });
 });
