@@ -24,7 +24,7 @@ import type { IIoK8sApiCoreV1VolumeMount as VolumeMount } from 'kubernetes-model
 import type { IIoK8sApiCoreV1ServicePort as ServicePort } from 'kubernetes-models/v1/ServicePort';
 import type { IIoK8sApiCoreV1KeyToPath as KeyToPath } from 'kubernetes-models/v1/KeyToPath';
 import type { GatewayIR, HealthCheckIR, MeshIR, PortIR, ServiceIR, Span, VersionIR } from '../../src/ir/types.js';
-import type { EmitContext, OutputFile } from '../../src/target/types.js';
+import type { EmitContext, OutputFile, Target } from '../../src/target/types.js';
 import { KubernetesCodes } from './codes.js';
 import {
   DEFAULT_DENY,
@@ -137,11 +137,26 @@ class Builder {
     };
   }
 
+  /**
+   * The proxy target's files for what this target deploys: the files it already emitted in this
+   * run when it ran on exactly the IR it would get here (every service deployed with that proxy:
+   * then the same owners are emitted in the same order, with the same diagnostics, which the
+   * pipeline already has), else its emit over {@link deployedWith}.
+   */
+  private proxyEmit(kind: 'envoy' | 'haproxy', t: Target): readonly OutputFile[] {
+    const narrowed = this.deployedWith(kind);
+    if (narrowed.services.length === this.ir.services.length) {
+      const done = this.ctx.emittedBy?.(t.name);
+      if (done) return done;
+    }
+    return t.emit(narrowed, this.ctx.forTarget?.(t.name) ?? this.ctx);
+  }
+
   /** The files a proxy target emitted for `owner`; reports when there are none. */
   proxyFiles(layout: ProxyLayout, owner: ProxyOwner, span: Span): ProxyFile[] | undefined {
     if (!this.proxyOutput.has(layout.kind)) {
       const t = this.proxies[layout.kind];
-      this.proxyOutput.set(layout.kind, t ? layout.index(t.emit(this.deployedWith(layout.kind), this.ctx.forTarget?.(t.name) ?? this.ctx)) : undefined);
+      this.proxyOutput.set(layout.kind, t ? layout.index(this.proxyEmit(layout.kind, t)) : undefined);
     }
     const out = this.proxyOutput.get(layout.kind);
     const files = out ? out(owner) : undefined;

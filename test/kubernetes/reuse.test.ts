@@ -1,0 +1,79 @@
+/**
+ * The Kubernetes target takes the proxy configs the Envoy and HAProxy targets already emitted in the
+ * same run (`EmitContext.emittedBy`) when they were emitted from the IR it would give them, and
+ * emits them itself otherwise: either way the manifests are the same.
+ */
+import { describe, expect, it } from 'vitest';
+import { meshFiles } from '../../bench/generate.js';
+import { compile, compileMemory, type CompileResult } from '../../src/compiler.js';
+import type { EmitContext, OutputFile, Target } from '../../src/target/types.js';
+import { emitKubernetes } from '../../targets/kubernetes/emit.js';
+import envoy from '../../targets/envoy/index.js';
+import haproxy from '../../targets/haproxy/index.js';
+import { collectingContext, irOf } from './helpers.js';
+
+const ALL = ['envoy', 'haproxy', 'kubernetes', 'nftables'];
+
+function kubeFiles(r: CompileResult): OutputFile[] {
+  return r.files.filter((f) => f.path.startsWith('kubernetes/'));
+}
+
+function same(a: CompileResult, b: CompileResult): void {
+  expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const x = kubeFiles(a);
+  const y = kubeFiles(b);
+  expect(x.length).toBeGreaterThan(0);
+  expect(x.map((f) => f.path)).toEqual(y.map((f) => f.path));
+  for (let i = 0; i < x.length; i++) expect(x[i]!.content, x[i]!.path).toBe(y[i]!.content);
+  const kube = (r: CompileResult) => r.diagnostics.filter((d) => d.target === 'kubernetes');
+  expect(kube(a)).toEqual(kube(b));
+}
+
+describe('proxy configs emitted earlier in the run', () => {
+  it('the bench mesh (every service deployed with an Envoy sidecar): the same manifests with or without the proxy targets', async () => {
+    const files = meshFiles(12);
+    same(await compileMemory(files, { targets: ALL }), await compileMemory(files, { targets: ['kubernetes'] }));
+  });
+
+  it('the webshop: the same manifests with or without the proxy targets', async () => {
+    const opts = { input: 'examples/webshop', allowPartial: ['kubernetes'] };
+    same(await compile({ ...opts, targets: ALL }), await compile({ ...opts, targets: ['kubernetes'] }));
+  });
+
+  it('a mesh with services on hosts (not deployed): the same manifests with or without the proxy targets', async () => {
+    const opts = { input: 'fixtures/good/hosts.yaml', allowPartial: ['kubernetes'] };
+    same(await compile({ ...opts, targets: ALL }), await compile({ ...opts, targets: ['kubernetes'] }));
+  });
+
+  it('are reused when every service is deployed with that proxy, and not emitted again', async () => {
+    const r = await compileMemory(meshFiles(6), { targets: ['ir'] });
+    const ir = r.ir!;
+    const { ctx } = collectingContext();
+    const emitted = new Map<string, readonly OutputFile[]>([['envoy', envoy.emit(ir, ctx)]]);
+    const calls: string[] = [];
+    const spy = (t: Target): Target => ({ ...t, emit: (i, c) => (calls.push(t.name), t.emit(i, c)) });
+    const withRun: EmitContext = { ...ctx, emittedBy: (name) => emitted.get(name) };
+    const reused = emitKubernetes(ir, withRun, { envoy: spy(envoy), haproxy: spy(haproxy) });
+    // The sidecars are Envoys: the Envoy files are reused; HAProxy runs only the gateway, so it is
+    // emitted for that alone (its own run also emitted sidecars for every service).
+    expect(calls).toEqual(['haproxy']);
+    calls.length = 0;
+    const fresh = emitKubernetes(ir, ctx, { envoy: spy(envoy), haproxy: spy(haproxy) });
+    expect(calls.sort()).toEqual(['envoy', 'haproxy']);
+    expect(reused).toEqual(fresh);
+  });
+
+  it('are not reused when some service is not deployed (the proxy target emitted more than is deployed)', async () => {
+    const ir = await irOf('fixtures/good/hosts.yaml');
+    const { ctx } = collectingContext();
+    const calls: string[] = [];
+    const spy = (t: Target): Target => ({ ...t, emit: (i, c) => (calls.push(t.name), t.emit(i, c)) });
+    const emitted = new Map<string, readonly OutputFile[]>([
+      ['envoy', envoy.emit(ir, ctx)],
+      ['haproxy', haproxy.emit(ir, ctx)],
+    ]);
+    emitKubernetes(ir, { ...ctx, emittedBy: (name) => emitted.get(name) }, { envoy: spy(envoy), haproxy: spy(haproxy) });
+    expect(ir.services.some((s) => !s.workload)).toBe(true);
+    expect(calls.length).toBeGreaterThan(0);
+  });
+});
