@@ -418,7 +418,7 @@ function proxyContainer(
     imagePullPolicy: defaultPullPolicy(image),
     name: 'proxy',
     ports: uniquePorts.map((p) => ({ containerPort: p, protocol: 'TCP' })),
-    resources: structuredClone(PROXY_RESOURCES) as Container['resources'],
+    resources: { limits: { ...PROXY_RESOURCES.limits }, requests: { ...PROXY_RESOURCES.requests } },
     securityContext: containerSecurity(layout.runAsUser, true),
     volumeMounts: mounts.sort((x, y) => compareStrings(x.mountPath, y.mountPath)),
   };

@@ -88,6 +88,13 @@ function checkScalar(value: unknown): void {
  */
 function definedKeys(o: Record<string, unknown>): string[] {
   const all = Object.keys(o);
+  // Usually the keys are already in order (the emitter writes its literals sorted), all defined.
+  let inOrder = all.length === 0 || !isArrayIndex(all[0]!);
+  for (let i = 0; inOrder && i < all.length; i++) {
+    const k = all[i]!;
+    if (o[k] === undefined || k === '__proto__' || (i > 0 && !(all[i - 1]! < k))) inOrder = false;
+  }
+  if (inOrder) return all;
   let index = 0;
   while (index < all.length && isArrayIndex(all[index]!)) index++;
   const keys: string[] = [];
@@ -116,23 +123,43 @@ const PLAIN = /^(?:[A-Za-z_/]|-[A-Za-z-])[A-Za-z0-9_./:@=+-]*$/;
 const PLAIN_QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:[mkMGTPE]|[KMGTPE]i|%)$/;
 const RESERVED = /^(?:y|n|yes|no|true|false|on|off|null|[-+]?[eE][-+]?[0-9_]+)$/i;
 
-/** The YAML text of short strings already seen (keys, labels, names repeat across objects). */
-const plainCache = new Map<string, string>();
-const PLAIN_CACHE_MAX = 1 << 16;
+/** `PLAIN`'s characters after the first: `[A-Za-z0-9_./:@=+-]`. */
+const PLAIN_REST = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:@=+-') PLAIN_REST[c.charCodeAt(0)] = 1;
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * `PLAIN.test(v) && !RESERVED.test(v) && !v.endsWith(':') && !v.includes('://')`, with a character
+ * table (the regular expressions only for the few strings that could be reserved words).
+ */
+function isPlain(v: string): boolean {
+  const n = v.length;
+  if (n === 0) return false;
+  const c0 = v.charCodeAt(0);
+  let i: number;
+  if (isLetter(c0) || c0 === 95 || c0 === 47) i = 1;
+  else if (c0 === 45 && n > 1 && (isLetter(v.charCodeAt(1)) || v.charCodeAt(1) === 45)) i = 2;
+  else return false;
+  let colon = false;
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 128 || PLAIN_REST[c] === 0) return false;
+    if (c === 58) colon = true;
+  }
+  if (colon && (v.charCodeAt(n - 1) === 58 || v.includes('://'))) return false;
+  // Reserved words have at most 5 characters; exponents start with a sign or an e.
+  if ((n <= 5 || c0 === 45 || c0 === 101 || c0 === 69) && RESERVED.test(v)) return false;
+  return true;
+}
 
 /** A string's single-line YAML text; plain strings are ASCII, quoted ones JSON. */
 function stringText(v: string): string {
-  const hit = plainCache.get(v);
-  if (hit !== undefined) return hit;
-  let text: string;
-  if (PLAIN_QUANTITY.test(v)) text = v;
-  else if (PLAIN.test(v) && !RESERVED.test(v) && !v.endsWith(':') && !v.includes('://')) text = v;
-  else text = JSON.stringify(v);
-  if (v.length <= 256) {
-    if (plainCache.size >= PLAIN_CACHE_MAX) plainCache.clear();
-    plainCache.set(v, text);
-  }
-  return text;
+  const c0 = v.charCodeAt(0);
+  if (c0 >= 48 && c0 <= 57) return PLAIN_QUANTITY.test(v) ? v : JSON.stringify(v);
+  return isPlain(v) ? v : JSON.stringify(v);
 }
 
 /** The canonical JSON size of a string whose YAML text is `text` (plain: ASCII, quoted: its JSON). */
@@ -229,6 +256,14 @@ function writeLiteral(w: Writer, s: string, lead: string, indent: string): void 
   w.bytes += utf8Bytes(s) + 2 + newlines + count(s, '"') + count(s, '\\') + count(s, '\t');
 }
 
+const INDENTS: string[] = [];
+for (let i = 0; i <= 64; i++) INDENTS.push(' '.repeat(2 * i));
+
+/** `indent` and two spaces. */
+function deeper(indent: string): string {
+  return INDENTS[indent.length / 2 + 1] ?? indent + '  ';
+}
+
 /** A collection's members with a value: a mapping's keys (sorted) or a sequence's items. */
 type Members = { keys: string[]; items?: undefined } | { items: unknown[]; keys?: undefined };
 
@@ -266,35 +301,35 @@ function writeEntry(w: Writer, key: string, v: unknown, indent: string, lead: st
   const k = stringText(key);
   w.bytes += stringBytes(key, k);
   if (typeof v === 'string' && literalOk(v)) {
-    writeLiteral(w, v, `${lead}${k}: `, indent + '  ');
+    writeLiteral(w, v, `${lead}${k}: `, deeper(indent));
     return;
   }
   const m = membersOf(v);
   if (!m) {
-    w.out.push(`${lead}${k}: ${scalar(w, v as string | number | boolean | null)}\n`);
+    w.out.push(lead, k, ': ', scalar(w, v as string | number | boolean | null), '\n');
   } else if (isEmpty(m)) {
     w.bytes += 2;
-    w.out.push(`${lead}${k}: ${m.items ? '[]' : '{}'}\n`);
+    w.out.push(lead, k, m.items ? ': []\n' : ': {}\n');
   } else {
-    w.out.push(`${lead}${k}:\n`);
-    writeBlock(w, v as object, m, indent + '  ', indent + '  ');
+    w.out.push(lead, k, ':\n');
+    writeBlock(w, v as object, m, deeper(indent), deeper(indent));
   }
 }
 
 function writeItem(w: Writer, v: unknown, indent: string, lead: string): void {
   if (typeof v === 'string' && literalOk(v)) {
-    writeLiteral(w, v, `${lead}- `, indent + '  ');
+    writeLiteral(w, v, `${lead}- `, deeper(indent));
     return;
   }
   const m = membersOf(v);
   if (!m) {
-    w.out.push(`${lead}- ${scalar(w, v as string | number | boolean | null)}\n`);
+    w.out.push(lead, '- ', scalar(w, v as string | number | boolean | null), '\n');
   } else if (isEmpty(m)) {
     w.bytes += 2;
-    w.out.push(`${lead}- ${m.items ? '[]' : '{}'}\n`);
+    w.out.push(lead, m.items ? '- []\n' : '- {}\n');
   } else {
     // The first line of the nested block goes on the dash's line.
-    writeBlock(w, v as object, m, indent + '  ', `${lead}- `);
+    writeBlock(w, v as object, m, deeper(indent), `${lead}- `);
   }
 }
 

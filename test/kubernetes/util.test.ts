@@ -133,6 +133,20 @@ describe('the one-pass serialiser matches the sorted-copy writer (property)', ()
       { numRuns: Number(process.env.MESHC_FC_RUNS ?? 2000) },
     );
   });
+  it('writes every short string over the characters that decide plain or quoted as the writer did', () => {
+    const alphabet = ['a', 'e', 'E', 'y', 'N', '-', '+', '_', '/', ':', '.', '@', '=', '0', '9', '%', 'i', 'K', 'm', ' ', '#', '"', 'é'];
+    const strings = [''];
+    let level = [''];
+    for (let n = 1; n <= 3; n++) {
+      level = level.flatMap((p) => alphabet.map((c) => p + c));
+      strings.push(...level);
+    }
+    strings.push('true', 'False', 'null', 'off', 'yes', 'e10', '-e10', '+E1_0', 'http://x', 'a://', 'a:/', 'ab:', 'é', '1.5Gi', '25%', '100m', '1e3', '0x1f');
+    for (const v of strings) {
+      const value = { [v === '' ? 'k' : v]: v, list: [v] };
+      expect(serialise(value).yaml, JSON.stringify(v)).toBe(referenceToYaml(value));
+    }
+  });
   it('throws where the writer threw', () => {
     expect(() => serialise({ a: () => 1 })).toThrow('cannot serialise a function');
     expect(() => referenceToYaml({ a: () => 1 })).toThrow('cannot serialise a function');
