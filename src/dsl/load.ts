@@ -190,6 +190,9 @@ function loadSources(
       const doc = parsed[i]!;
       const sd0 = new SourceDocument(source, i, new YamlLocator(doc), lines, undefined);
       if (doc.errors.length > 0) {
+        // After the first syntax error of a document, the parser's further ones are mostly echoes
+        // of it (one per token that follows): the first is reported, duplicate keys all.
+        let syntaxReported = false;
         for (const e of doc.errors) {
           const span = sd0.spanOfRange(e.pos[0], e.pos[1]);
           if (/call stack/i.test(e.message)) {
@@ -198,7 +201,8 @@ function loadSources(
             break;
           } else if (e.code === 'DUPLICATE_KEY') {
             bag.report(LoadCodes.DuplicateKey, span, { key: duplicateKeyName(text, e.pos[0]) });
-          } else {
+          } else if (!syntaxReported) {
+            syntaxReported = true;
             bag.report(LoadCodes.YamlSyntax, span, { detail: firstLine(e.message) });
           }
         }
