@@ -265,6 +265,11 @@ export async function compileMemory(files: Record<string, string>, opts: Omit<Co
 
 async function finish(load: LoadResult, opts: CompileOptions, targets: Target[], bag: DiagnosticBag, timings: Record<string, number>): Promise<CompileResult> {
   const ir = compileLoaded(load, bag, timings, opts.checkOnly);
+  // What the rest needs of the input is its hash and its texts (for code frames): the parsed
+  // documents (every value and position) are let go before the targets run.
+  const inputHash = hashInput(load);
+  const sources = Object.fromEntries(load.files.map((f) => [f.file, f.text]));
+  load.documents.length = 0;
   let files: OutputFile[] = [];
   if (ir && !bag.hasErrors) {
     files = emitTargets(ir, targets, bag, timings, opts.allowPartial);
@@ -275,10 +280,10 @@ async function finish(load: LoadResult, opts: CompileOptions, targets: Target[],
     root: load.root,
     diagnostics: capErrors(bag.items),
     files,
-    inputHash: hashInput(load),
+    inputHash,
     timings,
     targets: targets.map((x) => x.name),
-    sources: Object.fromEntries(load.files.map((f) => [f.file, f.text])),
+    sources,
   };
   if (ir) result.ir = ir;
   return result;
