@@ -109,8 +109,13 @@ export class InjectionRun {
     // Structure: the same files, each with the harmless build's skeleton (the empty string may
     // legitimately drop an optional element, so only its checkers' verdict counts).
     // A value that is a name may appear in file names: compare those files under the harmless name.
-    const rename = field.inFileNames === true && value !== '';
-    const files = new Map(r.files.map((f) => [rename ? f.path.split(value).join(field.harmless) : f.path, f.content]));
+    // (Mapped from the harmless build's paths, so that a short value such as `a` does not rename
+    // every path that happens to contain its letters.)
+    const renames = new Map<string, string>();
+    if (field.inFileNames === true && value !== '') {
+      for (const p of this.base.keys()) if (p.includes(field.harmless)) renames.set(p.split(field.harmless).join(value), p);
+    }
+    const files = new Map(r.files.map((f) => [renames.get(f.path) ?? f.path, f.content]));
     if (value !== '') {
       for (const p of new Set([...this.base.keys(), ...files.keys()])) {
         const a = this.base.get(p);
