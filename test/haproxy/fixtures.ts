@@ -139,6 +139,10 @@ spec:
       match: { path: { prefix: /abort } }
       backends: [{ service: api, version: v1 }]
       fault: { abort: { status: 503, percent: 100 } }
+    - name: abort-some
+      match: { path: { prefix: /sometimes } }
+      backends: [{ service: api, version: v1 }]
+      fault: { abort: { status: 502, percent: 30 } }
     - name: default
       backends: [{ service: api, version: v1 }]
 `,

@@ -2,7 +2,7 @@
  * Real HAProxy, real traffic: the sidecar of `web` routes to `api` (v1 = servers a and b, v2 =
  * server c, Node HTTP servers on 127.0.0.1) by header, path, method, query and regex; splits 90/10;
  * retries a 503 on another server; redirects, answers directly, changes headers, rewrites, answers
- * CORS preflights, aborts; and a stopped server is taken out by health checks.
+ * CORS preflights, aborts (all, and a percentage); and a stopped server is taken out by health checks.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -163,6 +163,24 @@ describeWithHaproxy('haproxy sidecar routing with real traffic', () => {
     const r = await get('/abort');
     expect(r.status).toBe(503);
     expect(servers.a!.seen.concat(servers.b!.seen).filter((u) => u === '/abort')).toEqual([]);
+  });
+
+  it('aborts the given percentage of requests, within statistical bounds over 1000 requests', async () => {
+    const n = 1000;
+    let aborted = 0;
+    for (let i = 0; i < n; i += 10) {
+      const batch = await Promise.all(Array.from({ length: 10 }, (_, j) => get(`/sometimes/${i + j}`)));
+      for (const r of batch) {
+        expect([200, 502]).toContain(r.status);
+        if (r.status === 502) aborted++;
+      }
+    }
+    // Binomial(1000, 0.3): mean 300, sd 14.5; ±5 sd.
+    expect(aborted).toBeGreaterThanOrEqual(228);
+    expect(aborted).toBeLessThanOrEqual(372);
+    // An aborted request never reaches a server.
+    const reached = servers.a!.seen.concat(servers.b!.seen).filter((u) => u.startsWith('/sometimes/')).length;
+    expect(reached).toBe(n - aborted);
   });
 
   it('takes a stopped server out by health checks', async () => {
