@@ -13,7 +13,7 @@ import { envoyApi } from '../../targets/envoy/verify/api.js';
 import { verifyEnvoyFiles } from '../../targets/envoy/verify/index.js';
 import { expectGolden, updating } from '../helpers/golden.js';
 import { FIXTURES, gatewayFixture, mtls, policyFixture, routing } from './fixtures.js';
-import { cluster, collecting, meshIR, rule, service, uses, where } from './ir.js';
+import { cluster, collecting, from, meshIR, policy, rule, service, uses, where } from './ir.js';
 
 function emit(ir: MeshIR): { files: OutputFile[]; diagnostics: string[] } {
   const { ctx, diagnostics } = collecting();
@@ -238,6 +238,28 @@ describe('gateway', () => {
     // into the mesh with the gateway's own identity (the mesh certificate mount)
     const up = clusterOf(d, 'api.http.v1').transport_socket.typed_config.common_tls_context;
     expect(up.tls_certificates[0].certificate_chain.filename).toBe('/etc/meshc/certs/tls.crt');
+  });
+
+  it("refuses a gateway's denied client addresses before its allow rules, on HTTP and TCP listeners", () => {
+    const ir = gatewayFixture();
+    const gw = ir.gateways[0]!;
+    const quarantine = policy('quarantine', [from.cidr('203.0.113.0/24', 80), from.cidr('2001:db8:bad::/48', 81)], 79);
+    for (const l of gw.listeners) if (l.name === 'https' || l.name === 'pg') l.inbound = { ...l.inbound, deny: [quarantine] };
+    const { files } = emit(ir);
+    const d = doc(files, 'envoy/gateway-edge.yaml');
+    const principals = [
+      { direct_remote_ip: { address_prefix: '203.0.113.0', prefix_len: 24 } },
+      { direct_remote_ip: { address_prefix: '2001:db8:bad::', prefix_len: 48 } },
+    ];
+    const http = hcmOf(listenerOf(d, 'gateway_https')).http_filters;
+    expect(http.map((f: any) => f.name).slice(0, 2)).toEqual(['meshc.rbac.deny', 'meshc.rbac.allow']);
+    expect(http[0].typed_config.rules.action).toBe('DENY');
+    expect(http[0].typed_config.rules.policies.quarantine.principals).toEqual(principals);
+    const tcp = listenerOf(d, 'gateway_pg').filter_chains[0].filters;
+    expect(tcp.map((f: any) => f.name)).toEqual(['meshc.rbac.deny', 'meshc.rbac.allow', 'envoy.filters.network.tcp_proxy']);
+    expect(tcp[0].typed_config.rules.action).toBe('DENY');
+    expect(tcp[0].typed_config.rules.policies.quarantine.principals).toEqual(principals);
+    expect(verifyEnvoyFiles(files).diagnostics).toEqual([]);
   });
 
   it('emits nothing for a gateway run by HAProxy', () => {
