@@ -9,14 +9,11 @@
  */
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkMesh } from '../src/check/index.js';
-import { emitTargets, hashInput, selectTargets } from '../src/compiler.js';
+import { compileLoaded, emitTargets, hashInput, selectTargets, type StageTimer } from '../src/compiler.js';
 import { DiagnosticBag } from '../src/diagnostics/bag.js';
 import { loadMesh } from '../src/dsl/load.js';
-import { lowerMesh } from '../src/ir/lower.js';
 import { MANIFEST_NAME } from '../src/output/paths.js';
 import { writeOutput } from '../src/output/write.js';
-import { validateDocuments } from '../src/schema/validate.js';
 import type { MeshIR } from '../src/ir/types.js';
 import type { OutputFile, Target } from '../src/target/types.js';
 import { meshcVersion } from '../src/util/package.js';
@@ -63,19 +60,22 @@ function clock(): () => StageTime {
   };
 }
 
+/** A {@link StageTimer} that records wall and CPU time into `stages`. */
+function stageTimer(stages: Record<string, StageTime>): StageTimer {
+  return (stage, run) => {
+    const stop = clock();
+    try {
+      return run();
+    } finally {
+      stages[stage] = stop();
+    }
+  };
+}
+
 /** Wraps a target so that its emit is timed (wall and CPU) into `stages`. */
 function timed(target: Target, stages: Record<string, StageTime>): Target {
-  return {
-    ...target,
-    emit(ir, ctx) {
-      const stop = clock();
-      try {
-        return target.emit(ir, ctx);
-      } finally {
-        stages[`emit:${target.name}`] = stop();
-      }
-    },
-  };
+  const time = stageTimer(stages);
+  return { ...target, emit: (ir, ctx) => time(`emit:${target.name}`, () => target.emit(ir, ctx)) };
 }
 
 /**
@@ -102,9 +102,7 @@ export async function measure(input: string, n: number, targetNames: string[], s
   if (bag.hasErrors) throw new Error(`bench mesh does not emit:\n${summary(bag)}`);
 
   const out = join(scratch, 'out');
-  const stop = clock();
-  const written = writeOutput(out, files, { inputHash, meshcVersion: version });
-  stages.write = stop();
+  const written = stageTimer(stages)('write', () => writeOutput(out, files, { inputHash, meshcVersion: version }));
   const build = total();
   if (written.diagnostics.some((d) => d.severity === 'error')) throw new Error(`write failed:\n${written.diagnostics.map((d) => d.message).join('\n')}`);
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
@@ -136,25 +134,10 @@ export async function measure(input: string, n: number, targetNames: string[], s
 
 /** The stages load, validate, check and lower, timed into `stages`; throws when the mesh does not check. */
 function front(input: string, stages: Record<string, StageTime>, bag: DiagnosticBag): { ir: MeshIR; inputHash: string } {
-  let stop = clock();
-  const load = loadMesh(input);
-  stages.load = stop();
-  for (const d of load.diagnostics) bag.add(d);
-
-  stop = clock();
-  const validated = validateDocuments(load.documents);
-  stages.validate = stop();
-  for (const d of validated.diagnostics) bag.add(d);
-
-  stop = clock();
-  const checked = checkMesh(validated.resources, load);
-  stages.check = stop();
-  for (const d of checked.diagnostics) bag.add(d);
-  if (bag.hasErrors || !checked.mesh) throw new Error(`bench mesh does not check:\n${summary(bag)}`);
-
-  stop = clock();
-  const ir = lowerMesh(checked.mesh);
-  stages.lower = stop();
+  const time = stageTimer(stages);
+  const load = time('load', () => loadMesh(input));
+  const ir = compileLoaded(load, bag, {}, false, time);
+  if (!ir) throw new Error(`bench mesh does not check:\n${summary(bag)}`);
   return { ir, inputHash: hashInput(load) };
 }
 

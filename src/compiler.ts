@@ -146,22 +146,40 @@ export async function selectTargets(names: string[] | undefined, bag: Diagnostic
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-/** Runs load → IR on an already loaded input; the part of the pipeline every target shares. */
-export function compileLoaded(load: LoadResult, bag: DiagnosticBag, timings: Record<string, number>, checkOnly = false): MeshIR | undefined {
-  for (const d of load.diagnostics) bag.add(d);
-  let t = performance.now();
-  const validated = validateDocuments(load.documents);
-  timings.validate = performance.now() - t;
-  for (const d of validated.diagnostics) bag.add(d);
-  t = performance.now();
-  const checked = checkMesh(validated.resources, load);
-  timings.check = performance.now() - t;
-  for (const d of checked.diagnostics) bag.add(d);
-  if (bag.hasErrors || !checked.mesh || checkOnly) return undefined;
-  t = performance.now();
-  const ir = lowerMesh(checked.mesh);
-  timings.lower = performance.now() - t;
-  return ir;
+/** Runs one stage of the pipeline and records how long it took, under the stage's name. */
+export type StageTimer = <T>(stage: string, run: () => T) => T;
+
+/** A {@link StageTimer} that records wall milliseconds into `timings`. */
+export function wallTimer(timings: Record<string, number>): StageTimer {
+  return (stage, run) => {
+    const t = performance.now();
+    try {
+      return run();
+    } finally {
+      timings[stage] = performance.now() - t;
+    }
+  };
+}
+
+/**
+ * Runs load → IR on an already loaded input; the part of the pipeline every target shares. Each
+ * stage (validate, check, lower) is timed by `time` (default: wall time into `timings`).
+ */
+export function compileLoaded(
+  load: LoadResult,
+  bag: DiagnosticBag,
+  timings: Record<string, number>,
+  checkOnly = false,
+  time: StageTimer = wallTimer(timings),
+): MeshIR | undefined {
+  bag.addAll(load.diagnostics);
+  const validated = time('validate', () => validateDocuments(load.documents));
+  bag.addAll(validated.diagnostics);
+  const checked = time('check', () => checkMesh(validated.resources, load));
+  bag.addAll(checked.diagnostics);
+  const mesh = checked.mesh;
+  if (bag.hasErrors || !mesh || checkOnly) return undefined;
+  return time('lower', () => lowerMesh(mesh));
 }
 
 /** Emits the IR with the given targets. */

@@ -102,7 +102,7 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
   // An interrupted earlier write is completed or rolled back before anything else.
   if (!opts.check && existsSync(outDir)) {
     const r = recoverOutput(outDir, { displayOut });
-    bag.add(...r.diagnostics);
+    bag.addAll(r.diagnostics);
     if (bag.hasErrors) {
       printDiagnostics(io, opts.format, bag.items, root);
       return exitCodeFor(bag.items);

@@ -51,6 +51,14 @@ export class DiagnosticBag {
 
   /** Adds diagnostics made elsewhere. */
   add(...ds: Diagnostic[]): void {
+    this.addAll(ds);
+  }
+
+  /**
+   * Adds a list of diagnostics, however long (a stage's list can hold hundreds of thousands:
+   * spread into a call's arguments, it would overflow the stack).
+   */
+  addAll(ds: readonly Diagnostic[]): void {
     for (const d of ds) this.items.push(d);
   }
 
