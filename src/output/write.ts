@@ -4,15 +4,15 @@
  * compared instead of written.
  * @module
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { DiagnosticBag } from '../diagnostics/bag.js';
-import type { Diagnostic } from '../diagnostics/types.js';
+import type { Diagnostic, DiagnosticInfo } from '../diagnostics/types.js';
 import type { OutputFile } from '../target/types.js';
 import { compareStrings } from '../util/strings.js';
 import { OutputCodes } from './codes.js';
 import { unifiedDiff } from './diff.js';
-import { buildManifest, parseManifest, serializeManifest, sha256, type Manifest } from './manifest.js';
+import { parseManifest, serializeManifest, sha256, type Manifest } from './manifest.js';
 import { acquireLock } from './lock.js';
 import { ancestors, isSafeOutputPath, LOCK_NAME, MANIFEST_NAME, TXN_DIR } from './paths.js';
 import { applyJournal, flush, hasPendingJournal, recover, rollBack, txnPaths, writeJournal, writeNew, type DurabilityOptions, type Journal, type RecoveryAction, type TxnOp, SimulatedCrash } from './txn.js';
@@ -75,190 +75,205 @@ function look(path: string, read: boolean): Found {
   return { kind: 'file', bytes: read ? readFileSync(path) : Buffer.alloc(0) };
 }
 
-/** The plan of a write: what changes, and what is in the way. */
-interface Plan {
-  ops: TxnOp[];
-  createdDirs: string[];
-  prunedDirs: string[];
-  unchanged: string[];
-  manifest: Manifest;
-  manifestText: string;
-  prevManifestText: string | undefined;
-  prevManifest: Manifest | undefined;
-  /** Old owned files no longer emitted, with their content (for --check diffs). */
-  removed: Map<string, Buffer>;
-  /** Current contents of files to be replaced (for --check diffs). */
-  current: Map<string, Buffer>;
-}
-
-/** Validates a target's file set; a bad path or a clash is a meshc bug (throws). */
-function validateFiles(files: readonly OutputFile[]): OutputFile[] {
-  const sorted = [...files].sort((a, b) => compareStrings(a.path, b.path));
-  const paths = new Set<string>();
-  for (const f of sorted) {
-    if (!isSafeOutputPath(f.path)) throw new Error(`meshc bug: a target emitted an unsafe output path ${JSON.stringify(f.path)}`);
-    if (paths.has(f.path)) throw new Error(`meshc bug: two output files at ${f.path}`);
-    paths.add(f.path);
-  }
-  for (const f of sorted) {
-    for (const a of ancestors(f.path)) {
-      if (paths.has(a)) throw new Error(`meshc bug: output path ${a} is both a file and a directory`);
-    }
-  }
-  return sorted;
-}
+/** A file's decision, made as it arrives. */
+type FileOp = 'create' | 'replace' | 'unchanged' | 'blocked';
 
 /**
- * Works out what a write would do, reading the tree but changing nothing. Reports blockers (a
- * foreign file, something in the way, a bad manifest) into `bag`.
+ * The plan of a write or a `--check`, built one file at a time ({@link Planner.add}) and completed
+ * by {@link Planner.finish}: what changes, and what is in the way. In a write, each file that
+ * changes is staged under `.meshc-txn/new/` as it arrives and its text is let go, so that a build
+ * need not hold its whole output in memory; a check keeps the texts that differ, for its diff.
  */
-function plan(outDir: string, files: readonly OutputFile[], meta: OutputMeta, shown: (p: string) => string, bag: DiagnosticBag, forCheck: boolean, validated?: OutputFile[]): Plan | undefined {
-  const sorted = validated ?? validateFiles(files);
-  const manifest = buildManifest(sorted, meta);
-  const manifestText = serializeManifest(manifest);
-  const manifestPath = join(outDir, MANIFEST_NAME);
-  let prevManifest: Manifest | undefined;
-  let prevManifestText: string | undefined;
-  const mf = look(manifestPath, true);
-  if (mf.kind === 'file') {
-    prevManifestText = mf.bytes.toString('utf8');
-    const parsed = parseManifest(prevManifestText);
-    if ('error' in parsed) {
-      bag.report(OutputCodes.InvalidManifest, undefined, { path: shown(MANIFEST_NAME), reason: parsed.error });
-      return undefined;
-    }
-    prevManifest = parsed.manifest;
-  } else if (mf.kind === 'other') {
-    bag.report(OutputCodes.PathBlocked, undefined, { path: shown(MANIFEST_NAME), reason: `${mf.what} is in the way` });
-    return undefined;
-  }
-  const owned = new Set((prevManifest?.files ?? []).map((f) => f.path));
-  const emitted = new Set(sorted.map((f) => f.path));
-  const neededDirs = new Set(sorted.flatMap((f) => ancestors(f.path)));
+class Planner {
+  private readonly owned: Set<string>;
+  /** Every emitted path, and every directory above one (for file/directory clashes). */
+  private readonly paths = new Set<string>();
+  private readonly dirs = new Set<string>();
+  /** Manifest entries, in arrival order. */
+  private readonly entries: { path: string; sha256: string }[] = [];
+  /** Directories: what exists, as what. Memoised: linear in the number of paths. */
+  private readonly dirState = new Map<string, 'dir' | 'missing' | { what: string; ownedFile: boolean }>();
+  readonly ops: TxnOp[] = [];
+  readonly createdDirs = new Set<string>();
+  readonly unchanged: string[] = [];
+  /** Current contents of files to be replaced or in the way (--check diffs). */
+  readonly current = new Map<string, Buffer>();
+  /** New contents of files to be created or replaced (--check diffs). */
+  readonly wanted = new Map<string, string>();
+  /** Blockers of files, reported after those of removals (in {@link finish}). */
+  private readonly fileProblems: [DiagnosticInfo, Record<string, string>][] = [];
+  blocked = 0;
+  /** Staged files (absolute paths) and the staging directories made. */
+  readonly staged: string[] = [];
+  readonly made = new Set<string>();
+  private stagingReady = false;
 
-  // Directories: what exists, as what. Memoised: linear in the number of paths.
-  const dirState = new Map<string, 'dir' | 'missing' | { what: string; ownedFile: boolean }>();
-  const dirOf = (rel: string) => {
-    let s = dirState.get(rel);
+  constructor(
+    private readonly outDir: string,
+    readonly prevManifest: Manifest | undefined,
+    readonly prevManifestText: string | undefined,
+    private readonly shown: (p: string) => string,
+    private readonly forCheck: boolean,
+    private readonly stage?: (path: string, content: string) => void,
+  ) {
+    this.owned = new Set((prevManifest?.files ?? []).map((f) => f.path));
+  }
+
+  private dirOf(rel: string) {
+    let s = this.dirState.get(rel);
     if (s === undefined) {
-      const f = look(join(outDir, rel), false);
-      s = f.kind === 'missing' ? 'missing' : f.kind === 'other' && f.what === 'a directory' ? 'dir' : { what: f.kind === 'file' ? 'a file' : f.what, ownedFile: f.kind === 'file' && owned.has(rel) };
-      dirState.set(rel, s);
+      const f = look(join(this.outDir, rel), false);
+      s = f.kind === 'missing' ? 'missing' : f.kind === 'other' && f.what === 'a directory' ? 'dir' : { what: f.kind === 'file' ? 'a file' : f.what, ownedFile: f.kind === 'file' && this.owned.has(rel) };
+      this.dirState.set(rel, s);
     }
     return s;
-  };
-
-  const ops: TxnOp[] = [];
-  const removed = new Map<string, Buffer>();
-  const prunedCandidates = new Set<string>();
-  // Old files no longer emitted: removed when still ours, else dropped from the manifest.
-  for (const e of prevManifest?.files ?? []) {
-    if (emitted.has(e.path)) continue;
-    let blocked: string | undefined;
-    for (const a of ancestors(e.path)) {
-      const s = dirOf(a);
-      if (s === 'missing') {
-        blocked = 'gone';
-        break;
-      }
-      if (s !== 'dir') {
-        blocked = `${shown(a)} is now ${s.what}`;
-        break;
-      }
-    }
-    if (blocked === 'gone') continue;
-    if (blocked) {
-      bag.report(OutputCodes.NotPruned, undefined, { path: shown(e.path), reason: blocked });
-      continue;
-    }
-    const f = look(join(outDir, e.path), forCheck);
-    if (f.kind === 'missing') continue;
-    if (f.kind === 'other') {
-      if (!(f.what === 'a directory' && neededDirs.has(e.path))) bag.report(OutputCodes.NotPruned, undefined, { path: shown(e.path), reason: `it is now ${f.what}` });
-      continue;
-    }
-    ops.push({ op: 'delete', path: e.path });
-    removed.set(e.path, f.bytes);
-    for (const a of ancestors(e.path)) if (!neededDirs.has(a)) prunedCandidates.add(a);
   }
-  const deleting = new Set(ops.map((o) => o.path));
 
-  const createdDirs = new Set<string>();
-  const unchanged: string[] = [];
-  const current = new Map<string, Buffer>();
-  let blockedCount = 0;
-  for (const f of sorted) {
-    let ok = true;
+  /** Plans one emitted file (and stages it when it changes). A bad path or a clash is a meshc bug (throws). */
+  add(f: OutputFile): FileOp {
+    if (!isSafeOutputPath(f.path)) throw new Error(`meshc bug: a target emitted an unsafe output path ${JSON.stringify(f.path)}`);
+    if (this.paths.has(f.path)) throw new Error(`meshc bug: two output files at ${f.path}`);
+    if (this.dirs.has(f.path)) throw new Error(`meshc bug: output path ${f.path} is both a file and a directory`);
+    const up = ancestors(f.path);
+    for (const a of up) {
+      if (this.paths.has(a)) throw new Error(`meshc bug: output path ${a} is both a file and a directory`);
+      this.dirs.add(a);
+    }
+    this.paths.add(f.path);
+    this.entries.push({ path: f.path, sha256: sha256(f.content) });
+    const op = this.decide(f, up);
+    if (op === 'create' || op === 'replace') {
+      this.ops.push({ op, path: f.path });
+      if (this.forCheck) this.wanted.set(f.path, f.content);
+      else if (this.blocked === 0 && this.stage) this.stage(f.path, f.content);
+    } else if (op === 'unchanged') this.unchanged.push(f.path);
+    else this.blocked++;
+    return op;
+  }
+
+  private problem(info: DiagnosticInfo, args: Record<string, string>): 'blocked' {
+    this.fileProblems.push([info, args]);
+    return 'blocked';
+  }
+
+  private decide(f: OutputFile, up: string[]): FileOp {
+    const shown = this.shown;
     let parentMissing = false;
-    for (const a of ancestors(f.path)) {
+    for (const a of up) {
       if (parentMissing) {
-        createdDirs.add(a);
+        this.createdDirs.add(a);
         continue;
       }
-      const s = dirOf(a);
+      const s = this.dirOf(a);
       if (s === 'dir') continue;
-      if (s === 'missing' || (s.ownedFile && deleting.has(a))) {
-        createdDirs.add(a);
+      // A file of ours where a directory must now be: it is no longer emitted (a path cannot be
+      // both), so it is removed first.
+      if (s === 'missing' || s.ownedFile) {
+        this.createdDirs.add(a);
         parentMissing = true;
         continue;
       }
-      bag.report(OutputCodes.PathBlocked, undefined, { path: shown(f.path), reason: `${shown(a)} is ${s.what}, not a directory` });
-      ok = false;
-      break;
+      return this.problem(OutputCodes.PathBlocked, { path: shown(f.path), reason: `${shown(a)} is ${s.what}, not a directory` });
     }
-    if (!ok) {
-      blockedCount++;
-      continue;
-    }
-    if (parentMissing) {
-      ops.push({ op: 'create', path: f.path });
-      continue;
-    }
-    const found = look(join(outDir, f.path), true);
-    const want = Buffer.from(f.content, 'utf8');
-    if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && prunedCandidates.has(f.path) && onlyDeleted(join(outDir, f.path), f.path, deleting))) {
-      // (A directory that holds nothing but files being removed is pruned before creations.)
-      ops.push({ op: 'create', path: f.path });
-    } else if (found.kind === 'other') {
-      bag.report(OutputCodes.PathBlocked, undefined, { path: shown(f.path), reason: `${found.what} is in the way` });
-      blockedCount++;
-    } else if (found.bytes.equals(want)) {
-      unchanged.push(f.path); // ours, or identical and adopted
-    } else if (owned.has(f.path)) {
-      ops.push({ op: 'replace', path: f.path });
-      current.set(f.path, found.bytes);
-    } else {
-      bag.report(OutputCodes.ForeignFile, undefined, { path: shown(f.path), manifest: shown(MANIFEST_NAME) });
-      current.set(f.path, found.bytes);
-      blockedCount++;
-    }
+    if (parentMissing) return 'create';
+    const found = look(join(this.outDir, f.path), true);
+    // A directory that holds nothing but files of ours (no longer emitted: a path cannot be both a
+    // file and a directory) is pruned before creations.
+    if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, f.path), f.path, this.owned))) return 'create';
+    if (found.kind === 'other') return this.problem(OutputCodes.PathBlocked, { path: shown(f.path), reason: `${found.what} is in the way` });
+    if (found.bytes.equals(Buffer.from(f.content, 'utf8'))) return 'unchanged'; // ours, or identical and adopted
+    this.current.set(f.path, found.bytes);
+    if (this.owned.has(f.path)) return 'replace';
+    if (this.forCheck) this.wanted.set(f.path, f.content);
+    return this.problem(OutputCodes.ForeignFile, { path: shown(f.path), manifest: shown(MANIFEST_NAME) });
   }
-  if (blockedCount > 0 && !forCheck) return undefined;
-  const pruned = [...prunedCandidates].sort((a, b) => b.split('/').length - a.split('/').length || compareStrings(a, b));
-  const sortedOps = [...ops.filter((o) => o.op === 'delete'), ...ops.filter((o) => o.op !== 'delete')];
-  return {
-    ops: sortedOps,
-    createdDirs: [...createdDirs].sort((a, b) => a.split('/').length - b.split('/').length || compareStrings(a, b)),
-    prunedDirs: pruned,
-    unchanged,
-    manifest,
-    manifestText,
-    prevManifestText,
-    prevManifest,
-    removed,
-    current,
-  };
+
+  /**
+   * Completes the plan once every file was added: removals of old files of ours no longer emitted
+   * (with their content, for --check), directories that empties, the new manifest. Reports every
+   * blocker into `bag` (removals first, then files).
+   */
+  finish(meta: OutputMeta, bag: DiagnosticBag) {
+    const shown = this.shown;
+    const removed = new Map<string, Buffer>();
+    const prunedCandidates = new Set<string>();
+    const deletes: TxnOp[] = [];
+    for (const e of this.prevManifest?.files ?? []) {
+      if (this.paths.has(e.path)) continue;
+      let blocked: string | undefined;
+      for (const a of ancestors(e.path)) {
+        const s = this.dirOf(a);
+        if (s === 'missing') {
+          blocked = 'gone';
+          break;
+        }
+        if (s !== 'dir') {
+          blocked = `${shown(a)} is now ${s.what}`;
+          break;
+        }
+      }
+      if (blocked === 'gone') continue;
+      if (blocked) {
+        bag.report(OutputCodes.NotPruned, undefined, { path: shown(e.path), reason: blocked });
+        continue;
+      }
+      const f = look(join(this.outDir, e.path), this.forCheck);
+      if (f.kind === 'missing') continue;
+      if (f.kind === 'other') {
+        if (!(f.what === 'a directory' && this.dirs.has(e.path))) bag.report(OutputCodes.NotPruned, undefined, { path: shown(e.path), reason: `it is now ${f.what}` });
+        continue;
+      }
+      deletes.push({ op: 'delete', path: e.path });
+      removed.set(e.path, f.bytes);
+      for (const a of ancestors(e.path)) if (!this.dirs.has(a)) prunedCandidates.add(a);
+    }
+    for (const [info, args] of this.fileProblems) bag.report(info, undefined, args);
+    const byPath = (a: { path: string }, b: { path: string }) => compareStrings(a.path, b.path);
+    const manifest: Manifest = {
+      generator: 'meshc',
+      manifestVersion: 1,
+      meshcVersion: meta.meshcVersion,
+      inputHash: meta.inputHash,
+      files: this.entries.sort(byPath),
+    };
+    const depth = (p: string) => p.split('/').length;
+    return {
+      ops: [...deletes.sort(byPath), ...this.ops.sort(byPath)],
+      createdDirs: [...this.createdDirs].sort((a, b) => depth(a) - depth(b) || compareStrings(a, b)),
+      prunedDirs: [...prunedCandidates].sort((a, b) => depth(b) - depth(a) || compareStrings(a, b)),
+      manifest,
+      manifestText: serializeManifest(manifest),
+      removed,
+    };
+  }
 }
 
-/** Whether a directory holds only (directories and) files that are being removed. */
-function onlyDeleted(abs: string, rel: string, deleting: ReadonlySet<string>): boolean {
+/** Whether a directory holds only (directories and) files listed in the previous manifest. */
+function onlyOwned(abs: string, rel: string, owned: ReadonlySet<string>): boolean {
   for (const e of readdirSync(abs, { withFileTypes: true })) {
     const r = `${rel}/${e.name}`;
     if (e.isDirectory()) {
-      if (!onlyDeleted(join(abs, e.name), r, deleting)) return false;
-    } else if (!(e.isFile() && deleting.has(r))) return false;
+      if (!onlyOwned(join(abs, e.name), r, owned)) return false;
+    } else if (!(e.isFile() && owned.has(r))) return false;
   }
   return true;
+}
+
+/** Reads and parses the previous manifest; a bad one or something in its place is reported. */
+function previousManifest(outDir: string, shown: (p: string) => string, bag: DiagnosticBag): { manifest?: Manifest; text?: string } | undefined {
+  const mf = look(join(outDir, MANIFEST_NAME), true);
+  if (mf.kind === 'missing') return {};
+  if (mf.kind === 'other') {
+    bag.report(OutputCodes.PathBlocked, undefined, { path: shown(MANIFEST_NAME), reason: `${mf.what} is in the way` });
+    return undefined;
+  }
+  const text = mf.bytes.toString('utf8');
+  const parsed = parseManifest(text);
+  if ('error' in parsed) {
+    bag.report(OutputCodes.InvalidManifest, undefined, { path: shown(MANIFEST_NAME), reason: parsed.error });
+    return undefined;
+  }
+  return { manifest: parsed.manifest, text };
 }
 
 function osReason(err: unknown): string {
@@ -284,13 +299,21 @@ function shower(outDir: string, opts: WriteOptions): (p: string) => string {
 
 /**
  * Completes or rolls back an interrupted write in `outDir` (see txn.ts), under the directory's
- * lock. A note (MC5008) says what was done; an error when the directory is locked or the journal
- * is damaged. Nothing happens when there is nothing to recover.
+ * lock, and removes a lock left by a killed build. A note (MC5008) says what was done; an error
+ * when the directory is locked or the journal is damaged. Nothing happens when there is nothing
+ * to recover.
  */
 export function recoverOutput(outDir: string, opts: WriteOptions = {}): { diagnostics: Diagnostic[]; recovery: RecoveryAction } {
   const bag = new DiagnosticBag();
   const out = opts.displayOut ?? outDir;
-  if (look(join(outDir, TXN_DIR), false).kind === 'missing') return { diagnostics: [], recovery: 'none' };
+  if (look(join(outDir, TXN_DIR), false).kind === 'missing') {
+    // A lock left by a killed build (outside its transaction) is taken over and removed.
+    if (look(join(outDir, LOCK_NAME), false).kind === 'file') {
+      const stale = acquireLock(outDir);
+      if ('lock' in stale) stale.lock.release();
+    }
+    return { diagnostics: [], recovery: 'none' };
+  }
   const got = acquireLock(outDir);
   if ('heldBy' in got) {
     bag.report(OutputCodes.Locked, undefined, { pid: got.heldBy || '?', out, lock: shower(outDir, opts)(LOCK_NAME) });
@@ -320,97 +343,209 @@ function recoverLocked(outDir: string, opts: WriteOptions, bag: DiagnosticBag): 
 }
 
 /**
+ * A write of the output tree in progress ({@link beginOutput}): files are planned and, when they
+ * change, staged as they are added — so a build can hand each file over as soon as it is emitted
+ * and let its text go — then {@link OutputWrite.commit} swaps them in as one transaction, or
+ * {@link OutputWrite.abort} leaves the tree exactly as it was. Holds the output directory's lock
+ * from begin to commit or abort.
+ */
+export class OutputWrite {
+  private readonly bag = new DiagnosticBag();
+  private readonly result: WriteResult;
+  private planner: Planner | undefined;
+  private lock: { release(): void } | undefined;
+  private readonly paths: ReturnType<typeof txnPaths>;
+  private closed = false;
+
+  /** Use {@link beginOutput}. */
+  constructor(
+    private readonly outDir: string,
+    private readonly meta: OutputMeta,
+    private readonly opts: WriteOptions,
+    private readonly createdOutDir: boolean,
+  ) {
+    this.result = { diagnostics: this.bag.items, created: [], replaced: [], removed: [], unchanged: [], recovery: 'none' };
+    this.paths = txnPaths(outDir);
+    const shown = shower(outDir, opts);
+    const out = opts.displayOut ?? outDir;
+    const got = acquireLock(outDir);
+    if ('heldBy' in got) {
+      this.bag.report(OutputCodes.Locked, undefined, { pid: got.heldBy || '?', out, lock: shown(LOCK_NAME) });
+      return;
+    }
+    this.lock = got.lock;
+    this.result.recovery = recoverLocked(outDir, opts, this.bag);
+    if (this.bag.hasErrors) return;
+    const prev = previousManifest(outDir, shown, this.bag);
+    if (!prev) return;
+    this.planner = new Planner(outDir, prev.manifest, prev.text, shown, false, (path, content) => this.stage(path, content));
+  }
+
+  /** Whether the write has already failed (a lock, a bad manifest, an I/O error): adding goes on, writing will not. */
+  get failed(): boolean {
+    return this.bag.hasErrors;
+  }
+
+  private stage(path: string, content: string): void {
+    if (this.bag.hasErrors) return;
+    const p = this.planner!;
+    const step = this.opts.onStep ?? (() => {});
+    try {
+      if (p.staged.length === 0) {
+        rmSync(this.paths.txn, { recursive: true, force: true });
+        mkdirSync(this.paths.newDir, { recursive: true });
+      }
+      step(`stage ${path}`);
+      const at = join(this.paths.newDir, path);
+      writeNew(at, content, false, p.made);
+      p.staged.push(at);
+    } catch (err) {
+      if (err instanceof SimulatedCrash) throw err;
+      this.bag.report(OutputCodes.WriteFailed, undefined, { out: this.opts.displayOut ?? this.outDir, reason: osReason(err) });
+    }
+  }
+
+  /** Adds one emitted file: planned now, staged when it changes. A bad path or a clash is a meshc bug (throws). */
+  add(file: OutputFile): void {
+    if (this.closed) throw new Error('meshc bug: a file added to a finished write');
+    if (this.planner) this.planner.add(file);
+    else if (!isSafeOutputPath(file.path)) throw new Error(`meshc bug: a target emitted an unsafe output path ${JSON.stringify(file.path)}`);
+  }
+
+  /** Leaves the tree as it was: removes what was staged, releases the lock. */
+  abort(): WriteResult {
+    if (!this.closed) {
+      this.closed = true;
+      try {
+        if (this.planner && this.planner.staged.length > 0) rmSync(this.paths.txn, { recursive: true, force: true });
+      } finally {
+        this.release();
+      }
+    }
+    return this.result;
+  }
+
+  private release(): void {
+    this.lock?.release();
+    this.lock = undefined;
+    if (this.createdOutDir) {
+      try {
+        rmdirSync(this.outDir); // only when nothing was written into it
+      } catch {
+        /* not empty */
+      }
+    }
+  }
+
+  /**
+   * Swaps the staged files in as one transaction, with the new manifest, and removes the files
+   * meshc wrote before and no longer emits. On any error the previous tree is left, or restored,
+   * exactly.
+   */
+  commit(): WriteResult {
+    if (this.closed) throw new Error('meshc bug: a write committed twice');
+    const bag = this.bag;
+    const result = this.result;
+    const planner = this.planner;
+    if (!planner || bag.hasErrors) return this.abort();
+    const durable = this.opts.durable ?? true;
+    const step = this.opts.onStep ?? (() => {});
+    const out = this.opts.displayOut ?? this.outDir;
+    const paths = this.paths;
+    const p = planner.finish(this.meta, bag);
+    if (bag.hasErrors || planner.blocked > 0) return this.abort();
+    if (p.ops.length === 0 && planner.prevManifestText === p.manifestText) {
+      result.unchanged = planner.unchanged;
+      return this.abort();
+    }
+    this.closed = true;
+    try {
+      // 1. Stage the manifest (the files are staged already).
+      try {
+        if (planner.staged.length === 0) {
+          rmSync(paths.txn, { recursive: true, force: true });
+          mkdirSync(paths.txn, { recursive: true });
+        }
+        step('stage manifest');
+        writeNew(paths.manifest, p.manifestText, false);
+        // Everything staged reaches the disk before the journal says to use it.
+        if (durable) flush(this.outDir, [...planner.staged, paths.manifest], [...planner.made, paths.txn]);
+      } catch (err) {
+        if (err instanceof SimulatedCrash) throw err;
+        rmSync(paths.txn, { recursive: true, force: true });
+        bag.report(OutputCodes.WriteFailed, undefined, { out, reason: osReason(err) });
+        return result;
+      }
+      // 2. Journal, 3–5. apply and commit; roll back on failure.
+      const journal: Journal = {
+        version: 1,
+        prevManifestSha256: planner.prevManifestText === undefined ? null : sha256(planner.prevManifestText),
+        newManifestSha256: sha256(p.manifestText),
+        ops: p.ops,
+        createdDirs: p.createdDirs,
+        prunedDirs: p.prunedDirs,
+      };
+      try {
+        step('journal');
+        writeJournal(this.outDir, journal, durable);
+        applyJournal(this.outDir, journal, this.opts);
+      } catch (err) {
+        if (err instanceof SimulatedCrash) throw err;
+        try {
+          if (hasPendingJournal(this.outDir)) rollBack(this.outDir, journal);
+          else rmSync(paths.txn, { recursive: true, force: true });
+        } catch (err2) {
+          bag.report(OutputCodes.RecoveryFailed, undefined, { out, reason: osReason(err2), txn: shower(this.outDir, this.opts)(TXN_DIR) });
+          return result;
+        }
+        bag.report(OutputCodes.WriteFailed, undefined, { out, reason: osReason(err) });
+        return result;
+      }
+      for (const op of p.ops) (op.op === 'create' ? result.created : op.op === 'replace' ? result.replaced : result.removed).push(op.path);
+      result.unchanged = planner.unchanged;
+      return result;
+    } finally {
+      this.lock?.release();
+      this.lock = undefined;
+    }
+  }
+}
+
+/**
+ * Begins a write into `outDir` (created when missing): takes its lock, recovers an interrupted
+ * earlier write, reads the previous manifest. Problems found here (MC5006 locked, a bad manifest,
+ * a failed recovery) make the write fail at commit, having changed nothing.
+ */
+export function beginOutput(outDir: string, meta: OutputMeta, opts: WriteOptions = {}): OutputWrite | { diagnostics: Diagnostic[] } {
+  const existed = existsSync(outDir);
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (err) {
+    const bag = new DiagnosticBag();
+    bag.report(OutputCodes.WriteFailed, undefined, { out: opts.displayOut ?? outDir, reason: osReason(err) });
+    return { diagnostics: bag.items };
+  }
+  return new OutputWrite(outDir, meta, opts, !existed);
+}
+
+/**
  * Writes `files` into `outDir` as one transaction, with `meshc-manifest.json`. First recovers an
  * interrupted earlier write. Files meshc wrote before (per the previous manifest) and no longer
  * emits are removed; a file meshc did not write is never overwritten (MC5002) or removed. On any
  * error the previous tree is left, or restored, exactly. Bad output paths are meshc bugs (throws).
  */
 export function writeOutput(outDir: string, files: readonly OutputFile[], meta: OutputMeta, opts: WriteOptions = {}): WriteResult {
-  const bag = new DiagnosticBag();
-  const durable = opts.durable ?? true;
-  const step = opts.onStep ?? (() => {});
-  const shown = shower(outDir, opts);
-  const out = opts.displayOut ?? outDir;
-  const result: WriteResult = { diagnostics: bag.items, created: [], replaced: [], removed: [], unchanged: [], recovery: 'none' };
-  const validated = validateFiles(files);
+  const sorted = [...files].sort((a, b) => compareStrings(a.path, b.path));
+  for (const f of sorted) if (!isSafeOutputPath(f.path)) throw new Error(`meshc bug: a target emitted an unsafe output path ${JSON.stringify(f.path)}`);
+  const w = beginOutput(outDir, meta, opts);
+  if (!(w instanceof OutputWrite)) return { diagnostics: w.diagnostics, created: [], replaced: [], removed: [], unchanged: [], recovery: 'none' };
   try {
-    mkdirSync(outDir, { recursive: true });
+    for (const f of sorted) w.add(f);
   } catch (err) {
-    bag.report(OutputCodes.WriteFailed, undefined, { out, reason: osReason(err) });
-    return result;
+    if (!(err instanceof SimulatedCrash)) w.abort();
+    throw err;
   }
-  const got = acquireLock(outDir);
-  if ('heldBy' in got) {
-    bag.report(OutputCodes.Locked, undefined, { pid: got.heldBy || '?', out, lock: shown(LOCK_NAME) });
-    return result;
-  }
-  try {
-    result.recovery = recoverLocked(outDir, opts, bag);
-    if (bag.hasErrors) return result;
-    const p = plan(outDir, files, meta, shown, bag, false, validated);
-    if (!p || bag.hasErrors) return result;
-    const paths = txnPaths(outDir);
-    const manifestChanged = p.prevManifestText !== p.manifestText;
-    if (p.ops.length === 0 && !manifestChanged) {
-      result.unchanged = p.unchanged;
-      return result;
-    }
-    const byPath = new Map(files.map((f) => [f.path, f.content]));
-    // 1. Stage.
-    try {
-      rmSync(paths.txn, { recursive: true, force: true });
-      mkdirSync(paths.newDir, { recursive: true });
-      const made = new Set<string>();
-      const staged: string[] = [];
-      for (const op of p.ops) {
-        if (op.op !== 'delete') {
-          step(`stage ${op.path}`);
-          const at = join(paths.newDir, op.path);
-          writeNew(at, byPath.get(op.path)!, false, made);
-          staged.push(at);
-        }
-      }
-      step('stage manifest');
-      writeNew(paths.manifest, p.manifestText, false);
-      // Everything staged reaches the disk before the journal says to use it.
-      if (durable) flush(outDir, [...staged, paths.manifest], [...made, paths.txn]);
-    } catch (err) {
-      if (err instanceof SimulatedCrash) throw err;
-      rmSync(paths.txn, { recursive: true, force: true });
-      bag.report(OutputCodes.WriteFailed, undefined, { out, reason: osReason(err) });
-      return result;
-    }
-    // 2. Journal, 3–5. apply and commit; roll back on failure.
-    const journal: Journal = {
-      version: 1,
-      prevManifestSha256: p.prevManifestText === undefined ? null : sha256(p.prevManifestText),
-      newManifestSha256: sha256(p.manifestText),
-      ops: p.ops,
-      createdDirs: p.createdDirs,
-      prunedDirs: p.prunedDirs,
-    };
-    try {
-      step('journal');
-      writeJournal(outDir, journal, durable);
-      applyJournal(outDir, journal, opts);
-    } catch (err) {
-      if (err instanceof SimulatedCrash) throw err;
-      try {
-        if (hasPendingJournal(outDir)) rollBack(outDir, journal);
-        else rmSync(paths.txn, { recursive: true, force: true });
-      } catch (err2) {
-        bag.report(OutputCodes.RecoveryFailed, undefined, { out, reason: osReason(err2), txn: shown(TXN_DIR) });
-        return result;
-      }
-      bag.report(OutputCodes.WriteFailed, undefined, { out, reason: osReason(err) });
-      return result;
-    }
-    for (const op of p.ops) (op.op === 'create' ? result.created : op.op === 'replace' ? result.replaced : result.removed).push(op.path);
-    result.unchanged = p.unchanged;
-    return result;
-  } finally {
-    got.lock.release();
-  }
+  return w.commit();
 }
 
 /**
@@ -422,31 +557,33 @@ export function writeOutput(outDir: string, files: readonly OutputFile[], meta: 
 export function checkOutput(outDir: string, files: readonly OutputFile[], meta: OutputMeta, opts: WriteOptions = {}): CheckResult {
   const bag = new DiagnosticBag();
   const shown = shower(outDir, opts);
-  const out = opts.displayOut ?? outDir;
   if (hasPendingJournal(outDir)) {
-    bag.report(OutputCodes.Interrupted, undefined, { out });
+    bag.report(OutputCodes.Interrupted, undefined, { out: opts.displayOut ?? outDir });
     return { diagnostics: bag.items, stale: true, diff: '' };
   }
-  const p = plan(outDir, files, meta, shown, bag, true);
-  if (!p) return { diagnostics: bag.items, stale: true, diff: '' };
-  const byPath = new Map(files.map((f) => [f.path, f.content]));
+  const prev = previousManifest(outDir, shown, bag);
+  if (!prev) return { diagnostics: bag.items, stale: true, diff: '' };
+  const planner = new Planner(outDir, prev.manifest, prev.text, shown, true);
+  for (const f of [...files].sort((a, b) => compareStrings(a.path, b.path))) planner.add(f);
+  const p = planner.finish(meta, bag);
   // One entry per differing path, in path order: [path, old text | undefined, new text | undefined].
   const changes: [string, string | undefined, string | undefined][] = [];
+  const inOps = new Set(p.ops.map((o) => o.path));
   for (const op of p.ops) {
     if (op.op === 'delete') changes.push([op.path, p.removed.get(op.path)!.toString('utf8'), undefined]);
-    else if (op.op === 'create') changes.push([op.path, undefined, byPath.get(op.path)!]);
-    else changes.push([op.path, p.current.get(op.path)!.toString('utf8'), byPath.get(op.path)!]);
+    else if (op.op === 'create') changes.push([op.path, undefined, planner.wanted.get(op.path)!]);
+    else changes.push([op.path, planner.current.get(op.path)!.toString('utf8'), planner.wanted.get(op.path)!]);
   }
-  // Foreign files in the way were reported by plan(); show what the build would want there too.
-  for (const [path, cur] of p.current) {
-    if (!p.ops.some((o) => o.path === path)) changes.push([path, cur.toString('utf8'), byPath.get(path)!]);
+  // Foreign files in the way were reported by the plan; show what the build would want there too.
+  for (const [path, cur] of planner.current) {
+    if (!inOps.has(path)) changes.push([path, cur.toString('utf8'), planner.wanted.get(path)!]);
   }
-  if (p.prevManifestText !== p.manifestText) changes.push([MANIFEST_NAME, p.prevManifestText, p.manifestText]);
+  if (planner.prevManifestText !== p.manifestText) changes.push([MANIFEST_NAME, planner.prevManifestText, p.manifestText]);
   changes.sort((a, b) => compareStrings(a[0], b[0]));
   let diff = '';
   for (const [path, before, after] of changes) {
     const what = before === undefined ? 'missing' : after === undefined ? 'no longer emitted (a build would remove it)' : 'content differs';
-    if (!p.current.has(path) || p.ops.some((o) => o.path === path)) bag.report(OutputCodes.Stale, undefined, { path: shown(path), what });
+    if (!planner.current.has(path) || inOps.has(path)) bag.report(OutputCodes.Stale, undefined, { path: shown(path), what });
     diff += unifiedDiff(shown(path), before, after);
   }
   return { diagnostics: bag.items, stale: changes.length > 0 || bag.hasErrors, diff };
