@@ -7,13 +7,13 @@
  * sidecar sizes (sidecars.ts).
  * @module
  */
-import { rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileLoaded, emitTargets, hashInput, selectTargets, type StageTimer } from '../src/compiler.js';
 import { DiagnosticBag } from '../src/diagnostics/bag.js';
 import { loadMesh } from '../src/dsl/load.js';
 import { MANIFEST_NAME } from '../src/output/paths.js';
-import { writeOutput } from '../src/output/write.js';
+import { beginOutput, OutputWrite } from '../src/output/write.js';
 import type { MeshIR } from '../src/ir/types.js';
 import type { OutputFile, Target } from '../src/target/types.js';
 import { meshcVersion } from '../src/util/package.js';
@@ -72,16 +72,44 @@ function stageTimer(stages: Record<string, StageTime>): StageTimer {
   };
 }
 
-/** Wraps a target so that its emit is timed (wall and CPU) into `stages`. */
-function timed(target: Target, stages: Record<string, StageTime>): Target {
-  const time = stageTimer(stages);
-  return { ...target, emit: (ir, ctx) => time(`emit:${target.name}`, () => target.emit(ir, ctx)) };
+/** Wall and CPU milliseconds spent so far handing emitted files to the writer. */
+interface SinkTime {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/**
+ * Wraps a target so that its emit is timed (wall and CPU) into `stages`, less the time its files
+ * spent in the writer (`sink`), which is the write stage's.
+ */
+function timed(target: Target, stages: Record<string, StageTime>, sink: SinkTime): Target {
+  return {
+    ...target,
+    emit: (ir, ctx) => {
+      const stop = clock();
+      const before = { ...sink };
+      try {
+        return target.emit(ir, ctx);
+      } finally {
+        const t = stop();
+        stages[`emit:${target.name}`] = { wallMs: t.wallMs - (sink.wallMs - before.wallMs), cpuMs: t.cpuMs - (sink.cpuMs - before.cpuMs) };
+      }
+    },
+  };
+}
+
+/** The files of a written tree, read back one at a time (for the floor), in manifest order. */
+function* readTree(dir: string): Generator<OutputFile> {
+  const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_NAME), 'utf8')) as { files: { path: string }[] };
+  for (const { path } of manifest.files) yield { path, content: readFileSync(join(dir, path), 'utf8') };
 }
 
 /**
  * Builds the mesh in `input` with `targets`, writing into `scratch/out` and the floor into
- * `scratch/floor` (both removed afterwards). Throws when the mesh does not build: a bench mesh must
- * compile cleanly.
+ * `scratch/floor` (both removed afterwards). As `meshc build` does, every file goes to the
+ * writer's staging directory as soon as it is emitted (src/output OutputWrite), then the write is
+ * committed; the time spent in the writer during emission counts as write, not emit. Throws when
+ * the mesh does not build: a bench mesh must compile cleanly.
  */
 export async function measure(input: string, n: number, targetNames: string[], scratch: string): Promise<Sample> {
   const bag = new DiagnosticBag();
@@ -96,26 +124,42 @@ export async function measure(input: string, n: number, targetNames: string[], s
   // parsed documents.
   const { ir, inputHash } = front(input, stages, bag);
 
-  const wall: Record<string, number> = {};
-  const wrapped = targets.map((t) => timed(t, stages));
-  const files: OutputFile[] = emitTargets(ir, wrapped, bag, wall);
-  if (bag.hasErrors) throw new Error(`bench mesh does not emit:\n${summary(bag)}`);
-
   const out = join(scratch, 'out');
-  const written = stageTimer(stages)('write', () => writeOutput(out, files, { inputHash, meshcVersion: version }));
+  const writer = beginOutput(out);
+  if (!(writer instanceof OutputWrite)) throw new Error(`cannot write: ${writer.diagnostics.map((d) => d.message).join('\n')}`);
+  const sinkTime: SinkTime = { wallMs: 0, cpuMs: 0 };
+  const sizes: { path: string; bytes: number }[] = [];
+  let bytesWritten = 0;
+  const sink = (f: OutputFile) => {
+    const stop = clock();
+    writer.add(f);
+    const bytes = Buffer.byteLength(f.content);
+    bytesWritten += bytes;
+    sizes.push({ path: f.path, bytes });
+    const t = stop();
+    sinkTime.wallMs += t.wallMs;
+    sinkTime.cpuMs += t.cpuMs;
+  };
+  const wrapped = targets.map((t) => timed(t, stages, sinkTime));
+  emitTargets(ir, wrapped, bag, {}, [], sink);
+  if (bag.hasErrors) {
+    writer.abort();
+    throw new Error(`bench mesh does not emit:\n${summary(bag)}`);
+  }
+  const commit = clock();
+  const written = writer.commit({ inputHash, meshcVersion: version });
+  const c = commit();
+  stages.write = { wallMs: sinkTime.wallMs + c.wallMs, cpuMs: sinkTime.cpuMs + c.cpuMs };
   const build = total();
   if (written.diagnostics.some((d) => d.severity === 'error')) throw new Error(`write failed:\n${written.diagnostics.map((d) => d.message).join('\n')}`);
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-
-  let bytesWritten = 0;
-  for (const f of files) bytesWritten += Buffer.byteLength(f.content);
   bytesWritten += statSync(join(out, MANIFEST_NAME)).size;
-  rmSync(out, { recursive: true, force: true });
 
-  const sidecars = sidecarSizes(files);
+  const sidecars = sidecarSizes(sizes);
   (globalThis as { gc?: () => void }).gc?.();
-  const floor = measureFloor(files, join(scratch, 'floor'));
+  const floor = measureFloor(readTree(out), join(scratch, 'floor'));
   rmSync(join(scratch, 'floor'), { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
 
   return {
     n,

@@ -23,8 +23,15 @@ export function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** An emitted file, or only its path and size (what a build that wrote its files as it went kept). */
+export type SizedFile = OutputFile | { path: string; bytes: number };
+
+function sizeOf(f: SizedFile): number {
+  return 'bytes' in f ? f.bytes : Buffer.byteLength(f.content);
+}
+
 /** Bytes of each sidecar's config per proxy (service name → bytes). */
-export function sidecarBytes(files: readonly OutputFile[]): { envoy: Map<string, number>; haproxy: Map<string, number> } {
+export function sidecarBytes(files: readonly SizedFile[]): { envoy: Map<string, number>; haproxy: Map<string, number> } {
   const envoy = new Map<string, number>();
   const haproxy = new Map<string, number>();
   for (const f of files) {
@@ -33,17 +40,17 @@ export function sidecarBytes(files: readonly OutputFile[]): { envoy: Map<string,
     const base = f.path.slice(slash + 1);
     if (base.includes('/') || base.startsWith('gateway-')) continue;
     if (dir === 'envoy' && base.endsWith('.yaml')) {
-      envoy.set(base.slice(0, -'.yaml'.length), Buffer.byteLength(f.content));
+      envoy.set(base.slice(0, -'.yaml'.length), sizeOf(f));
     } else if (dir === 'haproxy') {
       const owner = base.slice(0, base.indexOf('.'));
-      haproxy.set(owner, (haproxy.get(owner) ?? 0) + Buffer.byteLength(f.content));
+      haproxy.set(owner, (haproxy.get(owner) ?? 0) + sizeOf(f));
     }
   }
   return { envoy, haproxy };
 }
 
 /** Median sidecar sizes of the Envoy and HAProxy targets among `files` (absent when none). */
-export function sidecarSizes(files: readonly OutputFile[]): SidecarSizes {
+export function sidecarSizes(files: readonly SizedFile[]): SidecarSizes {
   const { envoy, haproxy } = sidecarBytes(files);
   const out: SidecarSizes = {};
   if (envoy.size > 0) out.envoy = { median: median([...envoy.values()]), count: envoy.size };

@@ -67,6 +67,12 @@ export interface CompileOptions {
   verify?: boolean;
   /** Stop after the checker (no IR, no output): `meshc check`. */
   checkOnly?: boolean;
+  /**
+   * Takes every emitted file as soon as it is made (`meshc build` writes it into its staging
+   * directory); the result's `files` is then empty. Ignored with `verify`, which needs the files.
+   * The files are final only when the result has no errors.
+   */
+  output?: (file: OutputFile) => void;
 }
 
 /** What a compilation produced. */
@@ -77,7 +83,7 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   /** The IR, when the mesh checked without errors. */
   ir?: MeshIR;
-  /** Emitted files of every selected target, sorted by path; empty when there are errors. */
+  /** Emitted files of every selected target, sorted by path; empty when there are errors or they went to `output`. */
   files: OutputFile[];
   /** sha256 over the input files' relative paths and contents. */
   inputHash: string;
@@ -182,13 +188,19 @@ export function compileLoaded(
   return time('lower', () => lowerMesh(mesh));
 }
 
-/** Emits the IR with the given targets. */
+/**
+ * Emits the IR with the given targets. Without `sink`, returns every file, sorted by path. With
+ * `sink`, each file goes to it as soon as its target made it (targets may hand files over before
+ * they finish: EmitContext.output) and is not kept, except the files of a target that a later one
+ * embeds (Target.embeds), until that one is done; the result is then empty.
+ */
 export function emitTargets(
   ir: MeshIR,
   targets: Target[],
   bag: DiagnosticBag,
   timings: Record<string, number>,
   allowPartial: string[] = [],
+  sink?: (file: OutputFile) => void,
 ): OutputFile[] {
   const files: OutputFile[] = [];
   const partial = new Set([...allowPartial, ...ir.mesh.allowPartial]);
@@ -223,19 +235,26 @@ export function emitTargets(
     seen.add(key);
     bag.add(d);
   };
-  for (const target of targets) {
+  const take = (f: OutputFile) => {
+    flat(f.content);
+    if (sink) sink(f);
+    else files.push(f);
+  };
+  for (const [i, target] of targets.entries()) {
     const t = performance.now();
-    const ctx = contextFor(target.name);
+    const base = contextFor(target.name);
+    const keep = !sink || targets.slice(i + 1).some((later) => later.embeds?.includes(target.name));
+    const handed: OutputFile[] = [];
+    const ctx: EmitContext = sink ? { ...base, output: (f) => (keep && handed.push(f), take(f)) } : base;
     try {
       const out = target.emit(ir, ctx);
-      emitted.set(target.name, out);
-      for (const f of out) {
-        flat(f.content);
-        files.push(f);
-      }
+      if (keep) emitted.set(target.name, handed.length > 0 ? [...handed, ...out] : out);
+      for (const f of out) take(f);
     } catch (err) {
       bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: crashDetail(err) });
     }
+    // What no later target embeds is let go.
+    for (const name of emitted.keys()) if (sink && !targets.slice(i + 1).some((later) => later.embeds?.includes(name))) emitted.delete(name);
     timings[`emit:${target.name}`] = performance.now() - t;
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -290,7 +309,7 @@ async function finish(load: LoadResult, opts: CompileOptions, targets: Target[],
   load.documents.length = 0;
   let files: OutputFile[] = [];
   if (ir && !bag.hasErrors) {
-    files = emitTargets(ir, targets, bag, timings, opts.allowPartial);
+    files = emitTargets(ir, targets, bag, timings, opts.allowPartial, opts.verify ? undefined : opts.output);
     if (opts.verify && !bag.hasErrors) await verifyTargets(files, targets, bag, timings);
     if (bag.hasErrors) files = [];
   }

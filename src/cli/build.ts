@@ -13,7 +13,7 @@ import { summarize } from '../diagnostics/render/common.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { OutputCodes } from '../output/codes.js';
 import { realish, unsafeOutDirReason } from '../output/paths.js';
-import { checkOutput, recoverOutput, writeOutput } from '../output/write.js';
+import { beginOutput, checkOutput, OutputWrite, recoverOutput, writeOutput, type WriteResult } from '../output/write.js';
 import { loadTargets, targetNames } from '../target/registry.js';
 import { meshcVersion } from '../util/package.js';
 import type { CliIO } from './io.js';
@@ -83,6 +83,8 @@ function outDisplay(typed: string, abs: string, cwd: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? shownPath(rel) : shownPath(typed);
 }
 
+const emptyWrite: WriteResult = { diagnostics: [], created: [], replaced: [], removed: [], unchanged: [], recovery: 'none' };
+
 /** `meshc build`. Returns the exit code. */
 export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Promise<number> {
   const bag = new DiagnosticBag();
@@ -110,7 +112,22 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
   }
   const compileOpts: Parameters<typeof compile>[0] = { input, allowPartial, verify: opts.verify ?? false };
   if (targets.length > 0) compileOpts.targets = targets;
-  const result = await compile(compileOpts);
+  // A build writes each file into its staging directory as soon as it is emitted (so the output
+  // need not be held in memory), and swaps them in only if the whole build succeeds.
+  let writer: ReturnType<typeof beginOutput> | undefined;
+  if (!opts.check && !opts.verify) {
+    compileOpts.output = (file) => {
+      writer ??= beginOutput(outDir, { displayOut });
+      if (writer instanceof OutputWrite) writer.add(file);
+    };
+  }
+  let result: Awaited<ReturnType<typeof compile>>;
+  try {
+    result = await compile(compileOpts);
+  } catch (err) {
+    if (writer instanceof OutputWrite) writer.abort();
+    throw err;
+  }
   const diagnostics: Diagnostic[] = [...bag.items, ...result.diagnostics];
   // An output directory inside the input must not hold mesh files: meshc would later skip them as output.
   const inside = meshFileBelow(outDir, result.root, Object.keys(result.sources));
@@ -120,6 +137,7 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
     diagnostics.push(...b.items);
   }
   const failing = exitCodeFor(diagnostics, opts.strict) !== 0;
+  if (writer instanceof OutputWrite && failing) writer.abort();
   if (failing) {
     printDiagnostics(io, opts.format, diagnostics, root, result.sources);
     return exitCodeFor(diagnostics, opts.strict);
@@ -140,7 +158,7 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
     }
     return code;
   }
-  const w = writeOutput(outDir, result.files, meta, { displayOut });
+  const w = writer === undefined ? writeOutput(outDir, result.files, meta, { displayOut }) : writer instanceof OutputWrite ? writer.commit(meta) : { ...emptyWrite, diagnostics: writer.diagnostics };
   diagnostics.push(...w.diagnostics);
   printDiagnostics(io, opts.format, diagnostics, root, result.sources);
   const code = exitCodeFor(diagnostics, opts.strict);

@@ -360,7 +360,6 @@ export class OutputWrite {
   /** Use {@link beginOutput}. */
   constructor(
     private readonly outDir: string,
-    private readonly meta: OutputMeta,
     private readonly opts: WriteOptions,
     private readonly createdOutDir: boolean,
   ) {
@@ -438,11 +437,11 @@ export class OutputWrite {
   }
 
   /**
-   * Swaps the staged files in as one transaction, with the new manifest, and removes the files
-   * meshc wrote before and no longer emits. On any error the previous tree is left, or restored,
-   * exactly.
+   * Swaps the staged files in as one transaction, with the new manifest (`meta`: what it records
+   * besides the files), and removes the files meshc wrote before and no longer emits. On any
+   * error the previous tree is left, or restored, exactly.
    */
-  commit(): WriteResult {
+  commit(meta: OutputMeta): WriteResult {
     if (this.closed) throw new Error('meshc bug: a write committed twice');
     const bag = this.bag;
     const result = this.result;
@@ -452,7 +451,7 @@ export class OutputWrite {
     const step = this.opts.onStep ?? (() => {});
     const out = this.opts.displayOut ?? this.outDir;
     const paths = this.paths;
-    const p = planner.finish(this.meta, bag);
+    const p = planner.finish(meta, bag);
     if (bag.hasErrors || planner.blocked > 0) return this.abort();
     if (p.ops.length === 0 && planner.prevManifestText === p.manifestText) {
       result.unchanged = planner.unchanged;
@@ -516,7 +515,7 @@ export class OutputWrite {
  * earlier write, reads the previous manifest. Problems found here (MC5006 locked, a bad manifest,
  * a failed recovery) make the write fail at commit, having changed nothing.
  */
-export function beginOutput(outDir: string, meta: OutputMeta, opts: WriteOptions = {}): OutputWrite | { diagnostics: Diagnostic[] } {
+export function beginOutput(outDir: string, opts: WriteOptions = {}): OutputWrite | { diagnostics: Diagnostic[] } {
   const existed = existsSync(outDir);
   try {
     mkdirSync(outDir, { recursive: true });
@@ -525,7 +524,7 @@ export function beginOutput(outDir: string, meta: OutputMeta, opts: WriteOptions
     bag.report(OutputCodes.WriteFailed, undefined, { out: opts.displayOut ?? outDir, reason: osReason(err) });
     return { diagnostics: bag.items };
   }
-  return new OutputWrite(outDir, meta, opts, !existed);
+  return new OutputWrite(outDir, opts, !existed);
 }
 
 /**
@@ -537,7 +536,7 @@ export function beginOutput(outDir: string, meta: OutputMeta, opts: WriteOptions
 export function writeOutput(outDir: string, files: readonly OutputFile[], meta: OutputMeta, opts: WriteOptions = {}): WriteResult {
   const sorted = [...files].sort((a, b) => compareStrings(a.path, b.path));
   for (const f of sorted) if (!isSafeOutputPath(f.path)) throw new Error(`meshc bug: a target emitted an unsafe output path ${JSON.stringify(f.path)}`);
-  const w = beginOutput(outDir, meta, opts);
+  const w = beginOutput(outDir, opts);
   if (!(w instanceof OutputWrite)) return { diagnostics: w.diagnostics, created: [], replaced: [], removed: [], unchanged: [], recovery: 'none' };
   try {
     for (const f of sorted) w.add(f);
@@ -545,7 +544,7 @@ export function writeOutput(outDir: string, files: readonly OutputFile[], meta: 
     if (!(err instanceof SimulatedCrash)) w.abort();
     throw err;
   }
-  return w.commit();
+  return w.commit(meta);
 }
 
 /**

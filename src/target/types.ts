@@ -43,6 +43,14 @@ export interface EmitContext {
    * Read-only.
    */
   emittedBy?(target: string): readonly OutputFile[] | undefined;
+  /**
+   * When present, the caller takes files as they are made: a target may hand each finished file
+   * to it instead of returning it, so that the caller can write it and let its text go (a large
+   * mesh's output need not be in memory at once). A file is handed over once and is final; the
+   * files handed over and the files returned are together the target's output. Absent when
+   * another target calls this one's `emit` to embed its files.
+   */
+  output?(file: OutputFile): void;
 }
 
 /** What `verify` gets. */
@@ -71,6 +79,12 @@ export interface Target {
    * `ctx.unsupported`.
    */
   capabilities: readonly string[];
+  /**
+   * The targets whose files this one embeds (the Kubernetes target puts the proxy targets'
+   * configs into ConfigMaps): when they run before it in the same build, their files are kept for
+   * its {@link EmitContext.emittedBy}.
+   */
+  embeds?: readonly string[];
   /** Its own diagnostic catalog entries (already registered with `defineCodes`). */
   codes?: readonly DiagnosticInfo[];
   /** Turns the IR into files. Pure: no I/O, deterministic. */

@@ -28,6 +28,7 @@ export function createKubernetesTarget(proxies: ProxyTargets): Target {
       'gateway Deployment, Service type LoadBalancer, listener TLS from secretName',
       'kustomization.yaml',
     ],
+    embeds: [proxies.envoy, proxies.haproxy].flatMap((t) => (t ? [t.name] : [])),
     codes: Object.values(KubernetesCodes),
     emit: (ir, ctx) => emitKubernetes(ir, ctx, proxies),
     verify: (files) => Promise.resolve(verifyKubernetes(files)),
