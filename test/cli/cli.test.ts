@@ -2,7 +2,7 @@
  * The CLI in-process: commands, formats and exit codes (0 ok, 1 mesh errors / --strict warnings /
  * stale --check, 2 usage errors, 70 meshc bugs).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/run.js';
@@ -180,8 +180,32 @@ describe('meshc build', () => {
     expect(w.code).toBe(1);
     expect(w.stderr).toContain('warning MC3018');
     expect(() => readFileSync(join(out, 'meshc-manifest.json'))).toThrow();
+    // The files emitted before --strict failed went only to the staging directory, now gone.
+    expect(existsSync(out)).toBe(false);
     const ok = await meshc(['build', warns, '--out', out, '--target', 'ir']);
     expect(ok.code).toBe(0);
+  });
+
+  it('an error in a later target (files of earlier ones already staged) leaves the previous tree exactly, or no tree', async () => {
+    const out = join(tmp.dir, 'emit-error');
+    // The webshop without its allowPartial: HAProxy cannot mirror requests (MC4001).
+    const mesh = join(tmp.dir, 'webshop-strict');
+    cpSync(webshop, mesh, { recursive: true });
+    writeFileSync(join(mesh, 'mesh.yaml'), readFileSync(join(mesh, 'mesh.yaml'), 'utf8').replace('allowPartial: [haproxy]', 'allowPartial: []'));
+    const first = await meshc(['build', mesh, '--out', out, '--target', 'envoy']);
+    expect(first.code, first.stderr).toBe(0);
+    writeFileSync(join(out, 'NOTES.md'), 'mine\n');
+    const before = snapshot(out);
+    // The error comes after every Envoy file was emitted (and staged).
+    const r = await meshc(['build', mesh, '--out', out, '--target', 'envoy,haproxy']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error MC4001');
+    expect(snapshot(out)).toEqual(before);
+    expect(existsSync(join(out, '.meshc-txn'))).toBe(false);
+    expect(existsSync(join(out, '.meshc-lock'))).toBe(false);
+    const fresh = join(tmp.dir, 'emit-error-fresh');
+    expect((await meshc(['build', mesh, '--out', fresh, '--target', 'envoy,haproxy'])).code).toBe(1);
+    expect(existsSync(fresh)).toBe(false);
   });
 
   it('refuses to overwrite a foreign file: exit 1, nothing written', async () => {

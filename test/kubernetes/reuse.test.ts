@@ -77,3 +77,22 @@ describe('proxy configs emitted earlier in the run', () => {
     expect(calls.length).toBeGreaterThan(0);
   });
 });
+
+describe('files handed over as they are made (CompileOptions.output, as meshc build writes them)', () => {
+  const check = (whole: CompileResult, r: CompileResult, streamed: OutputFile[]) => {
+    expect(r.files).toEqual([]);
+    expect(r.diagnostics).toEqual(whole.diagnostics);
+    expect(whole.files.length).toBeGreaterThan(0);
+    // Each file once, and the same set.
+    expect([...streamed].sort((a, b) => (a.path < b.path ? -1 : 1))).toEqual(whole.files);
+  };
+
+  it('the webshop and the bench mesh: the same files and diagnostics as the returned set, with every target', async () => {
+    const opts = { input: 'examples/webshop', allowPartial: ['kubernetes'] };
+    const streamed: OutputFile[] = [];
+    check(await compile({ ...opts, targets: ALL }), await compile({ ...opts, targets: ALL, output: (f) => streamed.push(f) }), streamed);
+    const files = meshFiles(12);
+    const streamed2: OutputFile[] = [];
+    check(await compileMemory(files, { targets: ALL }), await compileMemory(files, { targets: ALL, output: (f) => streamed2.push(f) }), streamed2);
+  });
+});

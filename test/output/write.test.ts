@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkOutput, MANIFEST_NAME, parseManifest, recoverOutput, sha256, unsafeOutDirReason, writeOutput } from '../../src/output/index.js';
+import { beginOutput, checkOutput, MANIFEST_NAME, OutputWrite, parseManifest, recoverOutput, sha256, unsafeOutDirReason, writeOutput } from '../../src/output/index.js';
 import { acquireLock } from '../../src/output/lock.js';
 import { SimulatedCrash } from '../../src/output/txn.js';
 import type { OutputFile } from '../../src/target/types.js';
@@ -218,6 +218,61 @@ describe('crash at every step (in process)', () => {
     } finally {
       base.cleanup();
     }
+  });
+});
+
+describe('OutputWrite (files staged as they are emitted)', () => {
+  it('files added one at a time, in any order, give exactly what writeOutput writes', () => {
+    const ref = join(tmp.dir, 'ref');
+    writeOutput(ref, v1, meta);
+    writeOutput(ref, v2, meta2);
+    writeOutput(out, v1, meta);
+    const w = beginOutput(out);
+    if (!(w instanceof OutputWrite)) throw new Error('no write');
+    for (const file of [...v2].reverse()) w.add(file);
+    // Changed files wait in the staging directory; the live tree is untouched until commit.
+    expect(existsSync(join(out, '.meshc-txn', 'new', 'envoy', 'new.yaml'))).toBe(true);
+    expect(existsSync(join(out, 'envoy', 'new.yaml'))).toBe(false);
+    const r = w.commit(meta2);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.created).toEqual(['envoy/new.yaml', 'kind/now-a-dir.yaml', 'nft/rules.nft']);
+    expect(r.replaced).toEqual(['envoy/web.yaml']);
+    expect(r.removed).toEqual(['haproxy/haproxy.cfg', 'kind', 'old/only/gone.txt']);
+    expect(snapshot(out)).toEqual(snapshot(ref));
+    expect(() => w.add(f('late', 'x\n'))).toThrow(/meshc bug/);
+  });
+
+  it('abort leaves the tree as it was, and removes an output directory it created', () => {
+    writeOutput(out, v1, meta);
+    const before = snapshot(out);
+    const w = beginOutput(out);
+    if (!(w instanceof OutputWrite)) throw new Error('no write');
+    for (const file of v2) w.add(file);
+    w.abort();
+    expect(snapshot(out)).toEqual(before);
+    expect(existsSync(join(out, '.meshc-lock'))).toBe(false);
+    const fresh = join(tmp.dir, 'fresh', 'out');
+    const w2 = beginOutput(fresh);
+    if (!(w2 instanceof OutputWrite)) throw new Error('no write');
+    w2.add(f('a/b.yaml', 'x: 1\n'));
+    w2.abort();
+    expect(existsSync(fresh)).toBe(false);
+  });
+
+  it('holds the lock from begin to commit: a second writer is refused (MC5006), and a blocked file fails the commit', () => {
+    const w = beginOutput(out);
+    if (!(w instanceof OutputWrite)) throw new Error('no write');
+    expect(writeOutput(out, v1, meta).diagnostics.map((d) => d.code)).toEqual(['MC5006']);
+    w.add(f('envoy/web.yaml', 'web: 1\n'));
+    expect(w.commit(meta).diagnostics).toEqual([]);
+    writeFileSync(join(out, 'mine.txt'), 'mine\n');
+    const before = snapshot(out);
+    const w2 = beginOutput(out);
+    if (!(w2 instanceof OutputWrite)) throw new Error('no write');
+    w2.add(f('envoy/web.yaml', 'web: 2\n'));
+    w2.add(f('mine.txt', 'theirs\n'));
+    expect(w2.commit(meta2).diagnostics.map((d) => d.code)).toEqual(['MC5002']);
+    expect(snapshot(out)).toEqual(before);
   });
 });
 
