@@ -221,7 +221,12 @@ export function emitTargets(
         report(info, span, args ?? {}, { ...extras, target: name });
       },
       forTarget: (other: string) => contextFor(other),
-      emittedBy: (other: string) => emitted.get(other),
+      emittedBy: (other: string) => {
+        const list = emitted.get(other);
+        // Handed over once when the files are written as they go: the caller may let them go.
+        if (sink && !embeddedAfter(current, other)) emitted.delete(other);
+        return list;
+      },
     };
     contexts.set(name, ctx);
     return ctx;
@@ -240,10 +245,15 @@ export function emitTargets(
     if (sink) sink(f);
     else files.push(f);
   };
+  const embedders = targets.map((t) => t.embeds?.(ir) ?? []);
+  /** Whether a target after the `i`-th embeds `name`'s files. */
+  const embeddedAfter = (i: number, name: string) => embedders.slice(i + 1).some((e) => e.includes(name));
+  let current = 0;
   for (const [i, target] of targets.entries()) {
+    current = i;
     const t = performance.now();
     const base = contextFor(target.name);
-    const keep = !sink || targets.slice(i + 1).some((later) => later.embeds?.includes(target.name));
+    const keep = !sink || embeddedAfter(i, target.name);
     const handed: OutputFile[] = [];
     const ctx: EmitContext = sink ? { ...base, output: (f) => (keep && handed.push(f), take(f)) } : base;
     try {
@@ -254,7 +264,7 @@ export function emitTargets(
       bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: crashDetail(err) });
     }
     // What no later target embeds is let go.
-    for (const name of emitted.keys()) if (sink && !targets.slice(i + 1).some((later) => later.embeds?.includes(name))) emitted.delete(name);
+    for (const name of emitted.keys()) if (sink && !embeddedAfter(i, name)) emitted.delete(name);
     timings[`emit:${target.name}`] = performance.now() - t;
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -4,8 +4,8 @@
  * compared instead of written.
  * @module
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { Diagnostic, DiagnosticInfo } from '../diagnostics/types.js';
 import type { OutputFile } from '../target/types.js';
@@ -361,7 +361,8 @@ export class OutputWrite {
   constructor(
     private readonly outDir: string,
     private readonly opts: WriteOptions,
-    private readonly createdOutDir: boolean,
+    /** The outermost directory that {@link beginOutput} created for the output directory, if any. */
+    private readonly createdFrom: string | undefined,
   ) {
     this.result = { diagnostics: this.bag.items, created: [], replaced: [], removed: [], unchanged: [], recovery: 'none' };
     this.paths = txnPaths(outDir);
@@ -427,12 +428,14 @@ export class OutputWrite {
   private release(): void {
     this.lock?.release();
     this.lock = undefined;
-    if (this.createdOutDir) {
+    // The directories beginOutput made for the output directory go again, when still empty.
+    for (let dir = this.outDir; this.createdFrom !== undefined; dir = dirname(dir)) {
       try {
-        rmdirSync(this.outDir); // only when nothing was written into it
+        rmdirSync(dir);
       } catch {
-        /* not empty */
+        break; // not empty
       }
+      if (dir === this.createdFrom || dirname(dir) === dir) break;
     }
   }
 
@@ -516,15 +519,15 @@ export class OutputWrite {
  * a failed recovery) make the write fail at commit, having changed nothing.
  */
 export function beginOutput(outDir: string, opts: WriteOptions = {}): OutputWrite | { diagnostics: Diagnostic[] } {
-  const existed = existsSync(outDir);
+  let createdFrom: string | undefined;
   try {
-    mkdirSync(outDir, { recursive: true });
+    createdFrom = mkdirSync(outDir, { recursive: true });
   } catch (err) {
     const bag = new DiagnosticBag();
     bag.report(OutputCodes.WriteFailed, undefined, { out: opts.displayOut ?? outDir, reason: osReason(err) });
     return { diagnostics: bag.items };
   }
-  return new OutputWrite(outDir, opts, !existed);
+  return new OutputWrite(outDir, opts, createdFrom);
 }
 
 /**

@@ -39,8 +39,10 @@ export interface EmitContext {
   forTarget?(name: string): EmitContext;
   /**
    * The files another target already emitted in this run from the same IR, when it ran before
-   * this one (targets run in name order), so that an embedding target need not emit them again.
-   * Read-only.
+   * this one (targets run in name order) and this one declares it in `Target.embeds`, so that an
+   * embedding target need not emit them again. Read-only. When the build writes files as they
+   * are made, the list is handed over once: the caller then holds the only reference, and may
+   * let each file go once used.
    */
   emittedBy?(target: string): readonly OutputFile[] | undefined;
   /**
@@ -80,11 +82,12 @@ export interface Target {
    */
   capabilities: readonly string[];
   /**
-   * The targets whose files this one embeds (the Kubernetes target puts the proxy targets'
-   * configs into ConfigMaps): when they run before it in the same build, their files are kept for
-   * its {@link EmitContext.emittedBy}.
+   * The targets whose files this one takes from their own run in the same build, for this IR (the
+   * Kubernetes target puts the proxy targets' configs into ConfigMaps): when they run before it,
+   * their files are kept for its {@link EmitContext.emittedBy}, which hands each list over once.
+   * Pure and cheap.
    */
-  embeds?: readonly string[];
+  embeds?(ir: MeshIR): readonly string[];
   /** Its own diagnostic catalog entries (already registered with `defineCodes`). */
   codes?: readonly DiagnosticInfo[];
   /** Turns the IR into files. Pure: no I/O, deterministic. */

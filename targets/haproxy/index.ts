@@ -25,14 +25,21 @@ export function filesOfProxy(files: readonly OutputFile[], owner: string): Outpu
   return files.filter((f) => f.path.startsWith(prefix));
 }
 
-/** Emits the HAProxy files, with options (tests bind loopback). Sorted by path. */
+/**
+ * Emits the HAProxy files, with options (tests bind loopback). Sorted by path; or, when the caller
+ * takes files as they are made (`EmitContext.output`), handed over one proxy at a time.
+ */
 export function emitHaproxy(ir: MeshIR, outer: EmitContext, options: HaproxyEmitOptions = {}): OutputFile[] {
   const ctx = once(outer);
   const files: OutputFile[] = [];
+  const add = (fs: OutputFile[]) => {
+    if (outer.output) for (const f of fs) outer.output(f);
+    else for (const f of fs) files.push(f);
+  };
   const services = new Set<string>();
   for (const svc of ir.services) {
     services.add(svc.name);
-    if (svc.sidecar) files.push(...sidecarFiles(ir, svc, ctx, options));
+    if (svc.sidecar) add(sidecarFiles(ir, svc, ctx, options));
   }
   for (const gw of ir.gateways) {
     if (gw.proxy !== 'haproxy') continue;
@@ -40,7 +47,7 @@ export function emitHaproxy(ir: MeshIR, outer: EmitContext, options: HaproxyEmit
       ctx.report(HaproxyCodes.OwnerCollision, gw.span, { gateway: gw.name });
       continue;
     }
-    files.push(...gatewayFiles(ir, gw, ctx, options));
+    add(gatewayFiles(ir, gw, ctx, options));
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

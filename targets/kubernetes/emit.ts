@@ -183,11 +183,13 @@ class Builder {
    */
   private proxyEmit(kind: 'envoy' | 'haproxy', t: Target): readonly OutputFile[] {
     const narrowed = this.deployedWith(kind);
-    if (narrowed.services.length === this.ir.services.length) {
+    if (reusesProxyOutput(this.ir, kind)) {
       const done = this.ctx.emittedBy?.(t.name);
       if (done) return done;
     }
-    return t.emit(narrowed, this.ctx.forTarget?.(t.name) ?? this.ctx);
+    // The embedded target's files come back to this one, never to the caller's output.
+    const { output: _taken, ...inner } = this.ctx;
+    return t.emit(narrowed, this.ctx.forTarget?.(t.name) ?? inner);
   }
 
   /** The files a proxy target emitted for `owner`; reports when there are none. */
@@ -207,6 +209,16 @@ class Builder {
     }
     return files;
   }
+}
+
+/**
+ * Whether the target takes a proxy kind's files from that target's own run (EmitContext.emittedBy)
+ * rather than emitting them itself: when {@link Builder.deployedWith} keeps every service, i.e.
+ * there are none, or every one has a workload and a sidecar of that kind. The pipeline keeps a
+ * proxy target's files for this target only then (Target.embeds).
+ */
+export function reusesProxyOutput(ir: MeshIR, kind: 'envoy' | 'haproxy'): boolean {
+  return ir.services.length === 0 || (ir.mesh.sidecar.proxy === kind && ir.services.every((s) => s.workload && s.sidecar));
 }
 
 /** Emits the whole tree. */

@@ -41,6 +41,7 @@ export interface ProxyLayout {
   /**
    * Indexes the proxy target's output once (linear), and returns the lookup of the files that
    * configure an owner (the main config first), or undefined when its main config is missing.
+   * Each owner is looked up once: the index lets its files go then.
    */
   index(output: readonly OutputFile[]): (owner: ProxyOwner) => ProxyFile[] | undefined;
   /** The container's command (the image's entrypoint is bypassed). */
@@ -60,7 +61,9 @@ export const envoyLayout: ProxyLayout = {
   index(output) {
     const byPath = new Map(output.map((f) => [f.path, f]));
     return (owner) => {
-      const main = byPath.get(owner.kind === 'service' ? `envoy/${owner.name}.yaml` : `envoy/gateway-${owner.name}.yaml`);
+      const path = owner.kind === 'service' ? `envoy/${owner.name}.yaml` : `envoy/gateway-${owner.name}.yaml`;
+      const main = byPath.get(path);
+      byPath.delete(path);
       return main ? [{ key: 'envoy.yaml', path: 'envoy.yaml', content: main.content }] : undefined;
     };
   },
@@ -92,6 +95,7 @@ export const haproxyLayout: ProxyLayout = {
     return (owner) => {
       const base = owner.kind === 'service' ? owner.name : `gateway-${owner.name}`;
       const mine = byOwner.get(base) ?? [];
+      byOwner.delete(base);
       const main = mine.find((f) => f.path === `haproxy/${base}.cfg`);
       if (!main) return undefined;
       const extras = mine.filter((f) => f !== main).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

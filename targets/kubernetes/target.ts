@@ -5,7 +5,7 @@
  */
 import type { Target } from '../../src/target/types.js';
 import { KubernetesCodes } from './codes.js';
-import { emitKubernetes } from './emit.js';
+import { emitKubernetes, reusesProxyOutput } from './emit.js';
 import type { ProxyTargets } from './proxy.js';
 import { verifyKubernetes } from './verify.js';
 
@@ -28,7 +28,11 @@ export function createKubernetesTarget(proxies: ProxyTargets): Target {
       'gateway Deployment, Service type LoadBalancer, listener TLS from secretName',
       'kustomization.yaml',
     ],
-    embeds: [proxies.envoy, proxies.haproxy].flatMap((t) => (t ? [t.name] : [])),
+    embeds: (ir) =>
+      (['envoy', 'haproxy'] as const).flatMap((kind) => {
+        const t = proxies[kind];
+        return t && reusesProxyOutput(ir, kind) ? [t.name] : [];
+      }),
     codes: Object.values(KubernetesCodes),
     emit: (ir, ctx) => emitKubernetes(ir, ctx, proxies),
     verify: (files) => Promise.resolve(verifyKubernetes(files)),

@@ -256,7 +256,8 @@ describe('OutputWrite (files staged as they are emitted)', () => {
     if (!(w2 instanceof OutputWrite)) throw new Error('no write');
     w2.add(f('a/b.yaml', 'x: 1\n'));
     w2.abort();
-    expect(existsSync(fresh)).toBe(false);
+    expect(existsSync(join(tmp.dir, 'fresh'))).toBe(false);
+    expect(existsSync(tmp.dir)).toBe(true);
   });
 
   it('holds the lock from begin to commit: a second writer is refused (MC5006), and a blocked file fails the commit', () => {
