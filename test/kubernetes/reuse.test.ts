@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { meshFiles } from '../../bench/generate.js';
-import { compile, compileMemory, type CompileResult } from '../../src/compiler.js';
+import { compile, compileMemory, emitTargets, type CompileResult } from '../../src/compiler.js';
+import { DiagnosticBag } from '../../src/diagnostics/bag.js';
 import type { EmitContext, OutputFile, Target } from '../../src/target/types.js';
 import { emitKubernetes } from '../../targets/kubernetes/emit.js';
 import envoy from '../../targets/envoy/index.js';
@@ -94,5 +95,46 @@ describe('files handed over as they are made (CompileOptions.output, as meshc bu
     const files = meshFiles(12);
     const streamed2: OutputFile[] = [];
     check(await compileMemory(files, { targets: ALL }), await compileMemory(files, { targets: ALL, output: (f) => streamed2.push(f) }), streamed2);
+  });
+});
+
+describe('what the pipeline keeps of a target that another embeds (emitTargets with a sink)', () => {
+  const fake = (name: string, body: (ctx: EmitContext) => OutputFile[], embeds?: string[]): Target => ({
+    name,
+    description: name,
+    capabilities: [],
+    emit: (_ir, ctx) => body(ctx),
+    ...(embeds ? { embeds: () => embeds } : {}),
+  });
+
+  it('keeps it only for a later target that embeds it, hands the list over once, and forgets the rest', async () => {
+    const ir = await irOf('examples/webshop');
+    const seen: Record<string, (readonly OutputFile[] | undefined)[]> = {};
+    const a = fake('a', (ctx) => {
+      const handed = { path: 'a/handed.txt', content: '1\n' };
+      if (!ctx.output) return [handed, { path: 'a/returned.txt', content: '2\n' }];
+      ctx.output(handed);
+      return [{ path: 'a/returned.txt', content: '2\n' }];
+    });
+    const b = fake('b', () => [{ path: 'b/x.txt', content: '3\n' }]);
+    const c = fake('c', (ctx) => {
+      seen.c = [ctx.emittedBy!('a'), ctx.emittedBy!('a'), ctx.emittedBy!('b')];
+      return [];
+    }, ['a']);
+    const sunk: string[] = [];
+    const bag = new DiagnosticBag();
+    const out = emitTargets(ir, [a, b, c], bag, {}, [], (f) => sunk.push(f.path));
+    expect(bag.items).toEqual([]);
+    expect(out).toEqual([]);
+    expect(sunk).toEqual(['a/handed.txt', 'a/returned.txt', 'b/x.txt']);
+    expect(seen.c![0]!.map((f) => f.path)).toEqual(['a/handed.txt', 'a/returned.txt']);
+    expect(seen.c![1]).toBeUndefined(); // handed over once
+    expect(seen.c![2]).toBeUndefined(); // nobody embeds b: not kept
+    // Without a sink every list stays available (and every file is returned, sorted).
+    const all = emitTargets(ir, [a, b, c], new DiagnosticBag(), {});
+    expect(all.map((f) => f.path)).toEqual(['a/handed.txt', 'a/returned.txt', 'b/x.txt']);
+    expect(seen.c![0]!.map((f) => f.path)).toEqual(['a/handed.txt', 'a/returned.txt']);
+    expect(seen.c![1]!.map((f) => f.path)).toEqual(['a/handed.txt', 'a/returned.txt']);
+    expect(seen.c![2]!.map((f) => f.path)).toEqual(['b/x.txt']);
   });
 });
