@@ -35,14 +35,14 @@ export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Builds the manifest of a file set. */
-export function buildManifest(files: readonly { path: string; content: string }[], meta: { meshcVersion: string; inputHash: string }): Manifest {
+/** Builds the manifest of a file set from each file's path and sha256 (in any order). */
+export function buildManifest(files: readonly ManifestEntry[], meta: { meshcVersion: string; inputHash: string }): Manifest {
   return {
     generator: 'meshc',
     manifestVersion: 1,
     meshcVersion: meta.meshcVersion,
     inputHash: meta.inputHash,
-    files: files.map((f) => ({ path: f.path, sha256: sha256(f.content) })).sort((a, b) => compareStrings(a.path, b.path)),
+    files: files.map((f) => ({ path: f.path, sha256: f.sha256 })).sort((a, b) => compareStrings(a.path, b.path)),
   };
 }
 

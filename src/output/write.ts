@@ -12,7 +12,7 @@ import type { OutputFile } from '../target/types.js';
 import { compareStrings } from '../util/strings.js';
 import { OutputCodes } from './codes.js';
 import { unifiedDiff } from './diff.js';
-import { parseManifest, serializeManifest, sha256, type Manifest } from './manifest.js';
+import { buildManifest, parseManifest, serializeManifest, sha256, type Manifest } from './manifest.js';
 import { acquireLock } from './lock.js';
 import { ancestors, isSafeOutputPath, LOCK_NAME, MANIFEST_NAME, TXN_DIR } from './paths.js';
 import { applyJournal, flush, hasPendingJournal, recover, rollBack, txnPaths, writeJournal, writeNew, type DurabilityOptions, type Journal, type RecoveryAction, type TxnOp, SimulatedCrash } from './txn.js';
@@ -106,7 +106,6 @@ class Planner {
   /** Staged files (absolute paths) and the staging directories made. */
   readonly staged: string[] = [];
   readonly made = new Set<string>();
-  private stagingReady = false;
 
   constructor(
     private readonly outDir: string,
@@ -130,8 +129,8 @@ class Planner {
   }
 
   /** Plans one emitted file (and stages it when it changes). A bad path or a clash is a meshc bug (throws). */
-  add(f: OutputFile): FileOp {
-    if (!isSafeOutputPath(f.path)) throw new Error(`meshc bug: a target emitted an unsafe output path ${JSON.stringify(f.path)}`);
+  add(f: OutputFile): void {
+    assertSafePath(f.path);
     if (this.paths.has(f.path)) throw new Error(`meshc bug: two output files at ${f.path}`);
     if (this.dirs.has(f.path)) throw new Error(`meshc bug: output path ${f.path} is both a file and a directory`);
     const up = ancestors(f.path);
@@ -148,7 +147,6 @@ class Planner {
       else if (this.blocked === 0 && this.stage) this.stage(f.path, f.content);
     } else if (op === 'unchanged') this.unchanged.push(f.path);
     else this.blocked++;
-    return op;
   }
 
   private problem(info: DiagnosticInfo, args: Record<string, string>): 'blocked' {
@@ -229,13 +227,7 @@ class Planner {
     }
     for (const [info, args] of this.fileProblems) bag.report(info, undefined, args);
     const byPath = (a: { path: string }, b: { path: string }) => compareStrings(a.path, b.path);
-    const manifest: Manifest = {
-      generator: 'meshc',
-      manifestVersion: 1,
-      meshcVersion: meta.meshcVersion,
-      inputHash: meta.inputHash,
-      files: this.entries.sort(byPath),
-    };
+    const manifest = buildManifest(this.entries, meta);
     const depth = (p: string) => p.split('/').length;
     return {
       ops: [...deletes.sort(byPath), ...this.ops.sort(byPath)],
@@ -246,6 +238,11 @@ class Planner {
       removed,
     };
   }
+}
+
+/** Throws on a path no target may emit: a meshc bug. */
+function assertSafePath(path: string): void {
+  if (!isSafeOutputPath(path)) throw new Error(`meshc bug: a target emitted an unsafe output path ${JSON.stringify(path)}`);
 }
 
 /** Whether a directory holds only (directories and) files listed in the previous manifest. */
@@ -356,6 +353,8 @@ export class OutputWrite {
   private lock: { release(): void } | undefined;
   private readonly paths: ReturnType<typeof txnPaths>;
   private closed = false;
+  /** Whether `.meshc-txn` was made afresh for this write. */
+  private txnReady = false;
 
   /** Use {@link beginOutput}. */
   constructor(
@@ -381,20 +380,12 @@ export class OutputWrite {
     this.planner = new Planner(outDir, prev.manifest, prev.text, shown, false, (path, content) => this.stage(path, content));
   }
 
-  /** Whether the write has already failed (a lock, a bad manifest, an I/O error): adding goes on, writing will not. */
-  get failed(): boolean {
-    return this.bag.hasErrors;
-  }
-
   private stage(path: string, content: string): void {
     if (this.bag.hasErrors) return;
     const p = this.planner!;
     const step = this.opts.onStep ?? (() => {});
     try {
-      if (p.staged.length === 0) {
-        rmSync(this.paths.txn, { recursive: true, force: true });
-        mkdirSync(this.paths.newDir, { recursive: true });
-      }
+      this.prepareTxn();
       step(`stage ${path}`);
       const at = join(this.paths.newDir, path);
       writeNew(at, content, false, p.made);
@@ -405,11 +396,19 @@ export class OutputWrite {
     }
   }
 
+  /** A fresh, empty `.meshc-txn` with its `new/`, once per write (whatever an earlier run left is gone). */
+  private prepareTxn(): void {
+    if (this.txnReady) return;
+    rmSync(this.paths.txn, { recursive: true, force: true });
+    mkdirSync(this.paths.newDir, { recursive: true });
+    this.txnReady = true;
+  }
+
   /** Adds one emitted file: planned now, staged when it changes. A bad path or a clash is a meshc bug (throws). */
   add(file: OutputFile): void {
     if (this.closed) throw new Error('meshc bug: a file added to a finished write');
     if (this.planner) this.planner.add(file);
-    else if (!isSafeOutputPath(file.path)) throw new Error(`meshc bug: a target emitted an unsafe output path ${JSON.stringify(file.path)}`);
+    else assertSafePath(file.path);
   }
 
   /** Leaves the tree as it was: removes what was staged, releases the lock. */
@@ -417,7 +416,7 @@ export class OutputWrite {
     if (!this.closed) {
       this.closed = true;
       try {
-        if (this.planner && this.planner.staged.length > 0) rmSync(this.paths.txn, { recursive: true, force: true });
+        if (this.txnReady) rmSync(this.paths.txn, { recursive: true, force: true });
       } finally {
         this.release();
       }
@@ -464,10 +463,7 @@ export class OutputWrite {
     try {
       // 1. Stage the manifest (the files are staged already).
       try {
-        if (planner.staged.length === 0) {
-          rmSync(paths.txn, { recursive: true, force: true });
-          mkdirSync(paths.txn, { recursive: true });
-        }
+        this.prepareTxn();
         step('stage manifest');
         writeNew(paths.manifest, p.manifestText, false);
         // Everything staged reaches the disk before the journal says to use it.
@@ -507,8 +503,7 @@ export class OutputWrite {
       result.unchanged = planner.unchanged;
       return result;
     } finally {
-      this.lock?.release();
-      this.lock = undefined;
+      this.release();
     }
   }
 }
@@ -538,7 +533,8 @@ export function beginOutput(outDir: string, opts: WriteOptions = {}): OutputWrit
  */
 export function writeOutput(outDir: string, files: readonly OutputFile[], meta: OutputMeta, opts: WriteOptions = {}): WriteResult {
   const sorted = [...files].sort((a, b) => compareStrings(a.path, b.path));
-  for (const f of sorted) if (!isSafeOutputPath(f.path)) throw new Error(`meshc bug: a target emitted an unsafe output path ${JSON.stringify(f.path)}`);
+  // A meshc bug is thrown before anything on disk is touched.
+  for (const f of sorted) assertSafePath(f.path);
   const w = beginOutput(outDir, opts);
   if (!(w instanceof OutputWrite)) return { diagnostics: w.diagnostics, created: [], replaced: [], removed: [], unchanged: [], recovery: 'none' };
   try {
