@@ -32,6 +32,15 @@ spec:
     - backends: [ { service: orders } ]
 `;
 
+/** Filter f on `target` (e.g. `service: orders`), with the given spec lines. */
+const filter = (target: string, ...spec: string[]) => `---
+apiVersion: meshc/v1alpha1
+kind: Filter
+metadata: { name: f }
+spec:
+  target: { ${target} }
+${spec.map((l) => `  ${l}\n`).join('')}`;
+
 /** Gateway edge, with a route (so that its listener has one). */
 const GATEWAY = `---
 apiVersion: meshc/v1alpha1
@@ -76,54 +85,22 @@ describe('an unknown reference with a near name gets a "did you mean" hint', () 
     {
       what: "a Filter's target.service",
       code: 'MC3004', near: 'orders', typo: 'ordres',
-      text: MESH + service('orders') + `---
-apiVersion: meshc/v1alpha1
-kind: Filter
-metadata: { name: f }
-spec:
-  target: { service: ordres }
-  type: allow
-  from: [ { cidr: 10.0.0.0/8 } ]
-`,
+      text: MESH + service('orders') + filter('service: ordres', 'type: allow', 'from: [ { cidr: 10.0.0.0/8 } ]'),
     },
     {
       what: "a Filter's target.gateway",
       code: 'MC3007', near: 'edge', typo: 'egde',
-      text: MESH + service('orders') + GATEWAY + `---
-apiVersion: meshc/v1alpha1
-kind: Filter
-metadata: { name: f }
-spec:
-  target: { gateway: egde }
-  type: rateLimit
-  rateLimit: { requests: 100, per: 1s }
-`,
+      text: MESH + service('orders') + GATEWAY + filter('gateway: egde', 'type: rateLimit', 'rateLimit: { requests: 100, per: 1s }'),
     },
     {
       what: 'a from: { service } entry',
       code: 'MC3004', near: 'frontend', typo: 'frontedn',
-      text: MESH + service('orders') + service('frontend', 3000) + `---
-apiVersion: meshc/v1alpha1
-kind: Filter
-metadata: { name: f }
-spec:
-  target: { service: orders }
-  type: allow
-  from: [ { service: frontedn } ]
-`,
+      text: MESH + service('orders') + service('frontend', 3000) + filter('service: orders', 'type: allow', 'from: [ { service: frontedn } ]'),
     },
     {
       what: 'a from: { gateway } entry',
       code: 'MC3007', near: 'edge', typo: 'egde',
-      text: MESH + service('orders') + GATEWAY + `---
-apiVersion: meshc/v1alpha1
-kind: Filter
-metadata: { name: f }
-spec:
-  target: { service: orders }
-  type: allow
-  from: [ { gateway: egde } ]
-`,
+      text: MESH + service('orders') + GATEWAY + filter('service: orders', 'type: allow', 'from: [ { gateway: egde } ]'),
     },
     {
       what: "a Route's gateway",

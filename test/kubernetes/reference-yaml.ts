@@ -3,30 +3,10 @@
  * lines): the reference the serialiser must match byte for byte, with the canonical-JSON size.
  */
 /* eslint-disable */
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+import { sortKeys, type Json } from '../../targets/kubernetes/util.js';
 
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Deep copy with every mapping's keys sorted (code-unit order) and `undefined` members dropped.
- * Arrays keep their order: where order is free the emitter sorts them itself.
- */
-export function referenceSortKeys(value: unknown): Json {
-  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(referenceSortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: { [key: string]: Json } = {};
-    for (const k of Object.keys(value).sort(compareStrings)) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) out[k] = referenceSortKeys(v);
-    }
-    return out;
-  }
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
-  throw new Error(`meshc bug: cannot serialise a ${typeof value} into a manifest`);
-}
-
+// The sorted copy is the target's own `sortKeys` (still what canonicalJson uses); what this file
+// keeps as it was is the writer over that copy.
 
 /**
  * YAML text of a value, keys sorted, in the block style of `kubectl get -o yaml`. Written by hand
@@ -38,7 +18,7 @@ export function referenceSortKeys(value: unknown): Json {
  *   shapes a literal cannot carry exactly, then double-quoted with JSON escapes (which YAML shares).
  */
 export function referenceToYaml(value: unknown): string {
-  const v = referenceSortKeys(value);
+  const v = sortKeys(value);
   if (isEmptyCollection(v)) return emptyText(v) + '\n';
   const out: string[] = [];
   writeBlock(v, '', out);
@@ -144,5 +124,5 @@ function writeItem(v: Json, indent: string, out: string[]): void {
 
 /** The old canonical JSON's UTF-8 size (what the size check measured). */
 export function referenceJsonBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(referenceSortKeys(value)));
+  return Buffer.byteLength(JSON.stringify(sortKeys(value)));
 }
