@@ -117,7 +117,7 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
   let writer: ReturnType<typeof beginOutput> | undefined;
   if (!opts.check && !opts.verify) {
     compileOpts.output = (file) => {
-      writer ??= beginOutput(outDir, { displayOut });
+      writer ??= beginOutput(outDir, { displayOut, background: true });
       if (writer instanceof OutputWrite) writer.add(file);
     };
   }

@@ -4,8 +4,10 @@
  * compared instead of written.
  * @module
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, openSync, readSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { Diagnostic, DiagnosticInfo } from '../diagnostics/types.js';
 import type { OutputFile } from '../target/types.js';
@@ -29,6 +31,14 @@ export interface OutputMeta {
 export interface WriteOptions extends DurabilityOptions {
   /** How to show the output directory in messages and diffs (default: as given). */
   displayOut?: string;
+  /**
+   * {@link beginOutput}: plan, hash and stage the added files on a worker thread, so that writing
+   * overlaps whatever the caller does between `add`s (`meshc build` emits the next files). The
+   * result is the same as in this thread. Used only where it can be: not with `onStep`, and not
+   * when meshc runs from its TypeScript sources (the worker is compiled JavaScript).
+   * @default false
+   */
+  background?: boolean;
 }
 
 /** What a write did. */
@@ -75,6 +85,32 @@ function look(path: string, read: boolean): Found {
   return { kind: 'file', bytes: read ? readFileSync(path) : Buffer.alloc(0) };
 }
 
+/** A file to plan: its content as emitted, or already encoded (UTF-8) for a background write. */
+export interface PlannedFile {
+  path: string;
+  content: string | Uint8Array;
+}
+
+const text = (c: string | Uint8Array): string => (typeof c === 'string' ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('utf8'));
+
+/** A buffer reused to read files for {@link sameBytes}. */
+let scratch = Buffer.allocUnsafeSlow(1 << 16);
+
+/** Whether the regular file at `path` holds exactly `bytes` (read into a reused buffer, not kept). */
+function sameBytes(path: string, bytes: Uint8Array): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    if (fstatSync(fd).size !== bytes.length) return false;
+    if (scratch.length < bytes.length + 1) scratch = Buffer.allocUnsafeSlow(Math.max(bytes.length + 1, scratch.length * 2));
+    let got = 0;
+    // One byte more than expected is asked for: a file that grew since fstat is not the same.
+    for (let n; got <= bytes.length && (n = readSync(fd, scratch, got, bytes.length + 1 - got, null)) > 0; ) got += n;
+    return got === bytes.length && scratch.subarray(0, got).equals(bytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A file's decision, made as it arrives. */
 type FileOp = 'create' | 'replace' | 'unchanged' | 'blocked';
 
@@ -84,7 +120,7 @@ type FileOp = 'create' | 'replace' | 'unchanged' | 'blocked';
  * changes is staged under `.meshc-txn/new/` as it arrives and its text is let go, so that a build
  * need not hold its whole output in memory; a check keeps the texts that differ, for its diff.
  */
-class Planner {
+export class Planner {
   private readonly owned: Set<string>;
   /** Every emitted path, and every directory above one (for file/directory clashes). */
   private readonly paths = new Set<string>();
@@ -103,9 +139,6 @@ class Planner {
   /** Blockers of files, reported after those of removals (in {@link finish}). */
   private readonly fileProblems: [DiagnosticInfo, Record<string, string>][] = [];
   blocked = 0;
-  /** Staged files (absolute paths) and the staging directories made. */
-  readonly staged: string[] = [];
-  readonly made = new Set<string>();
 
   constructor(
     private readonly outDir: string,
@@ -113,7 +146,7 @@ class Planner {
     readonly prevManifestText: string | undefined,
     private readonly shown: (p: string) => string,
     private readonly forCheck: boolean,
-    private readonly stage?: (path: string, content: string) => void,
+    private readonly stage?: (path: string, content: string | Uint8Array) => void,
   ) {
     this.owned = new Set((prevManifest?.files ?? []).map((f) => f.path));
   }
@@ -129,7 +162,7 @@ class Planner {
   }
 
   /** Plans one emitted file (and stages it when it changes). A bad path or a clash is a meshc bug (throws). */
-  add(f: OutputFile): void {
+  add(f: PlannedFile): void {
     assertSafePath(f.path);
     if (this.paths.has(f.path)) throw new Error(`meshc bug: two output files at ${f.path}`);
     if (this.dirs.has(f.path)) throw new Error(`meshc bug: output path ${f.path} is both a file and a directory`);
@@ -143,7 +176,7 @@ class Planner {
     const op = this.decide(f, up);
     if (op === 'create' || op === 'replace') {
       this.ops.push({ op, path: f.path });
-      if (this.forCheck) this.wanted.set(f.path, f.content);
+      if (this.forCheck) this.wanted.set(f.path, text(f.content));
       else if (this.blocked === 0 && this.stage) this.stage(f.path, f.content);
     } else if (op === 'unchanged') this.unchanged.push(f.path);
     else this.blocked++;
@@ -154,7 +187,7 @@ class Planner {
     return 'blocked';
   }
 
-  private decide(f: OutputFile, up: string[]): FileOp {
+  private decide(f: PlannedFile, up: string[]): FileOp {
     const shown = this.shown;
     let parentMissing = false;
     for (const a of up) {
@@ -174,15 +207,18 @@ class Planner {
       return this.problem(OutputCodes.PathBlocked, { path: shown(f.path), reason: `${shown(a)} is ${s.what}, not a directory` });
     }
     if (parentMissing) return 'create';
-    const found = look(join(this.outDir, f.path), true);
+    // --check keeps what is on disk for its diff; a write only compares it.
+    const found = look(join(this.outDir, f.path), this.forCheck);
     // A directory that holds nothing but files of ours (no longer emitted: a path cannot be both a
     // file and a directory) is pruned before creations.
     if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, f.path), f.path, this.owned))) return 'create';
     if (found.kind === 'other') return this.problem(OutputCodes.PathBlocked, { path: shown(f.path), reason: `${found.what} is in the way` });
-    if (found.bytes.equals(Buffer.from(f.content, 'utf8'))) return 'unchanged'; // ours, or identical and adopted
-    this.current.set(f.path, found.bytes);
+    const wanted = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content;
+    // Ours, or identical and adopted:
+    if (this.forCheck ? found.bytes.equals(wanted) : sameBytes(join(this.outDir, f.path), wanted)) return 'unchanged';
+    if (this.forCheck) this.current.set(f.path, found.bytes);
     if (this.owned.has(f.path)) return 'replace';
-    if (this.forCheck) this.wanted.set(f.path, f.content);
+    if (this.forCheck) this.wanted.set(f.path, text(f.content));
     return this.problem(OutputCodes.ForeignFile, { path: shown(f.path), manifest: shown(MANIFEST_NAME) });
   }
 
@@ -273,7 +309,7 @@ function previousManifest(outDir: string, shown: (p: string) => string, bag: Dia
   return { manifest: parsed.manifest, text };
 }
 
-function osReason(err: unknown): string {
+export function osReason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   const known: Record<string, string> = {
     EACCES: 'permission denied',
@@ -289,7 +325,7 @@ function osReason(err: unknown): string {
   return (e?.code && known[e.code]) ?? e?.code ?? String((e as Error)?.message ?? e);
 }
 
-function shower(outDir: string, opts: WriteOptions): (p: string) => string {
+export function shower(outDir: string, opts: WriteOptions): (p: string) => string {
   const base = (opts.displayOut ?? outDir).replace(/\\/g, '/').replace(/\/+$/, '');
   return (p) => (base === '' || base === '.' ? p : `${base}/${p}`);
 }
@@ -339,22 +375,279 @@ function recoverLocked(outDir: string, opts: WriteOptions, bag: DiagnosticBag): 
   return recovery;
 }
 
+/** What planning and staging every file of a write came to (in this thread or the background one). */
+export interface Settled {
+  /** The changes to the live tree, in journal order, and the directories created and pruned. */
+  ops: TxnOp[];
+  createdDirs: string[];
+  prunedDirs: string[];
+  /** The new manifest's text. */
+  manifestText: string;
+  /** How many files are blocked (each reported). */
+  blocked: number;
+  unchanged: string[];
+  prevManifestText: string | undefined;
+  /** Staged files (absolute paths) and the staging directories made, for the fsync fallback. */
+  staged: string[];
+  made: string[];
+  /** Whether `.meshc-txn` was made afresh for this write. */
+  txnReady: boolean;
+}
+
+/** Stages changed files under `.meshc-txn/new/`; the first one makes `.meshc-txn` afresh. */
+export class Staging {
+  ready = false;
+  readonly staged: string[] = [];
+  readonly made = new Set<string>();
+
+  constructor(
+    private readonly paths: ReturnType<typeof txnPaths>,
+    private readonly bag: DiagnosticBag,
+    private readonly out: string,
+    private readonly step: (step: string) => void = () => {},
+  ) {}
+
+  /** A fresh, empty `.meshc-txn` with its `new/`, once per write (whatever an earlier run left is gone). */
+  prepare(): void {
+    if (this.ready) return;
+    rmSync(this.paths.txn, { recursive: true, force: true });
+    mkdirSync(this.paths.newDir, { recursive: true });
+    this.ready = true;
+  }
+
+  /** Stages one file; after a failure (MC5005, reported) nothing more is staged. */
+  stage(path: string, content: string | Uint8Array): void {
+    if (this.bag.hasErrors) return;
+    try {
+      this.prepare();
+      this.step(`stage ${path}`);
+      const at = join(this.paths.newDir, path);
+      writeNew(at, content, false, this.made);
+      this.staged.push(at);
+    } catch (err) {
+      if (err instanceof SimulatedCrash) throw err;
+      this.bag.report(OutputCodes.WriteFailed, undefined, { out: this.out, reason: osReason(err) });
+    }
+  }
+}
+
+/** Completes `planner`'s plan (problems into `bag`) with what `staging` did. */
+export function settle(planner: Planner, staging: Staging, meta: OutputMeta, bag: DiagnosticBag): Settled {
+  const p = planner.finish(meta, bag);
+  return {
+    ops: p.ops,
+    createdDirs: p.createdDirs,
+    prunedDirs: p.prunedDirs,
+    manifestText: p.manifestText,
+    blocked: planner.blocked,
+    unchanged: planner.unchanged,
+    prevManifestText: planner.prevManifestText,
+    staged: staging.staged,
+    made: [...staging.made],
+    txnReady: staging.ready,
+  };
+}
+
+/** What {@link OutputWrite} needs of whatever plans and stages its files. */
+interface Backend {
+  add(file: OutputFile): void;
+  /** Every file was added: the plan, its problems reported into the write's bag. */
+  settle(meta: OutputMeta): Settled;
+  /** Stops staging (nothing more reaches `.meshc-txn`); says whether `.meshc-txn` was made. */
+  stop(): { txnReady: boolean };
+}
+
+/** Plans and stages each file as it is added, in this thread. */
+class InThread implements Backend {
+  private readonly staging: Staging;
+  private readonly planner: Planner;
+
+  constructor(
+    outDir: string,
+    prev: { manifest?: Manifest; text?: string },
+    opts: WriteOptions,
+    private readonly bag: DiagnosticBag,
+  ) {
+    this.staging = new Staging(txnPaths(outDir), bag, opts.displayOut ?? outDir, opts.onStep);
+    this.planner = new Planner(outDir, prev.manifest, prev.text, shower(outDir, opts), false, (path, content) => this.staging.stage(path, content));
+  }
+
+  add(file: OutputFile): void {
+    this.planner.add(file);
+  }
+
+  settle(meta: OutputMeta): Settled {
+    return settle(this.planner, this.staging, meta, this.bag);
+  }
+
+  stop(): { txnReady: boolean } {
+    return { txnReady: this.staging.ready };
+  }
+}
+
+/** The background stager's module (compiled JavaScript only: when meshc runs from its TypeScript sources, files are staged in this thread). */
+const STAGER = new URL('./stager.js', import.meta.url);
+
+/**
+ * Slots of the shared control array between a write and its background stager: bytes handed over
+ * and not yet staged, batches done (the write waits on it when too much is in flight), whether a
+ * reply is ready, and whether staging was cancelled.
+ */
+export const CONTROL = { inFlight: 0, batchesDone: 1, replied: 2, cancelled: 3, length: 4 } as const;
+/** Files are handed over in batches of about this many bytes, ... */
+const BATCH_BYTES = 1 << 20;
+/** ... with at most this many bytes in flight (the rest waits): memory stays bounded. */
+const MAX_IN_FLIGHT = 32 << 20;
+
+/** The data a background stager starts with. */
+export interface StagerInit {
+  outDir: string;
+  displayOut: string | undefined;
+  prev: { manifest?: Manifest; text?: string };
+  control: SharedArrayBuffer;
+  reply: MessagePort;
+  /** Where the stager hands each batch's buffer back once done with it, for reuse. */
+  spent: MessagePort;
+}
+
+/** One batch of files for the background stager: their paths and the end offsets of their UTF-8 bytes in `bytes`. */
+export interface StagerBatch {
+  paths: string[];
+  ends: number[];
+  bytes: ArrayBuffer;
+}
+
+/** What the background stager answers to `finish` or `stop`. */
+export type StagerReply = { settled: Settled; diagnostics: Diagnostic[] } | { stopped: { txnReady: boolean } } | { bug: string; txnReady: boolean };
+
+/**
+ * Plans and stages files on a worker thread ({@link STAGER}), so that hashing and writing them
+ * overlaps the emission of the next ones. Each file's text is encoded into a batch buffer that is
+ * transferred, not copied; at most {@link MAX_IN_FLIGHT} bytes wait. `settle` and `stop` block
+ * until the worker answers, so the write's API stays synchronous.
+ */
+class Background implements Backend {
+  private readonly worker: Worker;
+  private readonly reply: MessagePort;
+  private readonly spent: MessagePort;
+  /** Batch buffers the stager handed back. */
+  private readonly spare: ArrayBuffer[] = [];
+  private readonly control: Int32Array;
+  private paths: string[] = [];
+  private ends: number[] = [];
+  private buf: Buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  private used = 0;
+  private done = false;
+  /** Whether the worker made `.meshc-txn` (known once it answered). */
+  private txnReady = false;
+
+  constructor(
+    outDir: string,
+    prev: { manifest?: Manifest; text?: string },
+    opts: WriteOptions,
+    private readonly bag: DiagnosticBag,
+  ) {
+    const shared = new SharedArrayBuffer(CONTROL.length * 4);
+    this.control = new Int32Array(shared);
+    const reply = new MessageChannel();
+    const spent = new MessageChannel();
+    this.reply = reply.port1;
+    this.spent = spent.port1;
+    const init: StagerInit = { outDir, displayOut: opts.displayOut, prev, control: shared, reply: reply.port2, spent: spent.port2 };
+    this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2, spent.port2] });
+    // A build that ends without commit or abort (a thrown meshc bug) is not kept alive by it.
+    this.worker.unref();
+  }
+
+  add(file: OutputFile): void {
+    const n = Buffer.byteLength(file.content, 'utf8');
+    if (this.used + n > this.buf.length && this.paths.length > 0) this.send();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafeSlow(n);
+    this.used += this.buf.write(file.content, this.used, 'utf8');
+    this.paths.push(file.path);
+    this.ends.push(this.used);
+    if (this.used >= BATCH_BYTES) this.send();
+  }
+
+  /** Hands the current batch over, first waiting while too much is in flight. */
+  private send(): void {
+    if (this.paths.length === 0) return;
+    const c = this.control;
+    for (let done = Atomics.load(c, CONTROL.batchesDone); Atomics.load(c, CONTROL.inFlight) > MAX_IN_FLIGHT; done = Atomics.load(c, CONTROL.batchesDone)) {
+      Atomics.wait(c, CONTROL.batchesDone, done, 100);
+    }
+    Atomics.add(c, CONTROL.inFlight, this.used);
+    const batch: StagerBatch = { paths: this.paths, ends: this.ends, bytes: this.buf.buffer as ArrayBuffer };
+    this.worker.postMessage(batch, [batch.bytes]);
+    this.paths = [];
+    this.ends = [];
+    this.buf = this.nextBuffer();
+    this.used = 0;
+  }
+
+  /** A batch buffer: one the stager handed back, else a new one (so their number stays bounded). */
+  private nextBuffer(): Buffer {
+    for (let m; (m = receiveMessageOnPort(this.spent)) !== undefined; ) {
+      const b = m.message as ArrayBuffer;
+      if (b.byteLength === BATCH_BYTES) this.spare.push(b);
+    }
+    const b = this.spare.pop();
+    return b === undefined ? Buffer.allocUnsafeSlow(BATCH_BYTES) : Buffer.from(b);
+  }
+
+  /** Sends the rest and `message`, then blocks until the worker's answer. */
+  private request(message: { finish: OutputMeta } | { stop: true }): StagerReply {
+    if (this.done) throw new Error('meshc bug: the background stager was asked twice');
+    this.done = true;
+    this.send();
+    const c = this.control;
+    this.worker.postMessage(message);
+    while (Atomics.load(c, CONTROL.replied) === 0) Atomics.wait(c, CONTROL.replied, 0, 1000);
+    const got = receiveMessageOnPort(this.reply)?.message as StagerReply | undefined;
+    void this.worker.terminate();
+    this.reply.close();
+    this.spent.close();
+    if (got === undefined) throw new Error('meshc bug: the background stager answered nothing');
+    this.txnReady = 'settled' in got ? got.settled.txnReady : 'stopped' in got ? got.stopped.txnReady : got.txnReady;
+    return got;
+  }
+
+  settle(meta: OutputMeta): Settled {
+    const r = this.request({ finish: meta });
+    if ('bug' in r) throw new Error(r.bug);
+    if (!('settled' in r)) throw new Error('meshc bug: the background stager did not settle');
+    this.bag.addAll(r.diagnostics);
+    return r.settled;
+  }
+
+  stop(): { txnReady: boolean } {
+    if (!this.done) {
+      Atomics.store(this.control, CONTROL.cancelled, 1);
+      this.request({ stop: true });
+    }
+    return { txnReady: this.txnReady };
+  }
+}
+
 /**
  * A write of the output tree in progress ({@link beginOutput}): files are planned and, when they
  * change, staged as they are added — so a build can hand each file over as soon as it is emitted
  * and let its text go — then {@link OutputWrite.commit} swaps them in as one transaction, or
  * {@link OutputWrite.abort} leaves the tree exactly as it was. Holds the output directory's lock
- * from begin to commit or abort.
+ * from begin to commit or abort. With {@link WriteOptions.background}, planning and staging run on
+ * a worker thread.
  */
 export class OutputWrite {
   private readonly bag = new DiagnosticBag();
   private readonly result: WriteResult;
-  private planner: Planner | undefined;
+  private backend: Backend | undefined;
   private lock: { release(): void } | undefined;
   private readonly paths: ReturnType<typeof txnPaths>;
   private closed = false;
   /** Whether `.meshc-txn` was made afresh for this write. */
   private txnReady = false;
+  /** Whether files are planned and staged on a worker thread. */
+  readonly background: boolean = false;
 
   /** Use {@link beginOutput}. */
   constructor(
@@ -377,38 +670,15 @@ export class OutputWrite {
     if (this.bag.hasErrors) return;
     const prev = previousManifest(outDir, shown, this.bag);
     if (!prev) return;
-    this.planner = new Planner(outDir, prev.manifest, prev.text, shown, false, (path, content) => this.stage(path, content));
+    this.background = opts.background === true && opts.onStep === undefined && existsSync(fileURLToPath(STAGER));
+    this.backend = this.background ? new Background(outDir, prev, opts, this.bag) : new InThread(outDir, prev, opts, this.bag);
   }
 
-  private stage(path: string, content: string): void {
-    if (this.bag.hasErrors) return;
-    const p = this.planner!;
-    const step = this.opts.onStep ?? (() => {});
-    try {
-      this.prepareTxn();
-      step(`stage ${path}`);
-      const at = join(this.paths.newDir, path);
-      writeNew(at, content, false, p.made);
-      p.staged.push(at);
-    } catch (err) {
-      if (err instanceof SimulatedCrash) throw err;
-      this.bag.report(OutputCodes.WriteFailed, undefined, { out: this.opts.displayOut ?? this.outDir, reason: osReason(err) });
-    }
-  }
-
-  /** A fresh, empty `.meshc-txn` with its `new/`, once per write (whatever an earlier run left is gone). */
-  private prepareTxn(): void {
-    if (this.txnReady) return;
-    rmSync(this.paths.txn, { recursive: true, force: true });
-    mkdirSync(this.paths.newDir, { recursive: true });
-    this.txnReady = true;
-  }
-
-  /** Adds one emitted file: planned now, staged when it changes. A bad path or a clash is a meshc bug (throws). */
+  /** Adds one emitted file: planned now, staged when it changes. A bad path or a clash is a meshc bug (throws; in the background, at commit). */
   add(file: OutputFile): void {
     if (this.closed) throw new Error('meshc bug: a file added to a finished write');
-    if (this.planner) this.planner.add(file);
-    else assertSafePath(file.path);
+    assertSafePath(file.path);
+    this.backend?.add(file);
   }
 
   /** Leaves the tree as it was: removes what was staged, releases the lock. */
@@ -416,7 +686,7 @@ export class OutputWrite {
     if (!this.closed) {
       this.closed = true;
       try {
-        if (this.txnReady) rmSync(this.paths.txn, { recursive: true, force: true });
+        if ((this.backend?.stop().txnReady ?? false) || this.txnReady) rmSync(this.paths.txn, { recursive: true, force: true });
       } finally {
         this.release();
       }
@@ -438,6 +708,14 @@ export class OutputWrite {
     }
   }
 
+  /** `.meshc-txn` made afresh unless staging made it already. */
+  private prepareTxn(): void {
+    if (this.txnReady) return;
+    rmSync(this.paths.txn, { recursive: true, force: true });
+    mkdirSync(this.paths.newDir, { recursive: true });
+    this.txnReady = true;
+  }
+
   /**
    * Swaps the staged files in as one transaction, with the new manifest (`meta`: what it records
    * besides the files), and removes the files meshc wrote before and no longer emits. On any
@@ -447,16 +725,23 @@ export class OutputWrite {
     if (this.closed) throw new Error('meshc bug: a write committed twice');
     const bag = this.bag;
     const result = this.result;
-    const planner = this.planner;
-    if (!planner || bag.hasErrors) return this.abort();
+    const backend = this.backend;
+    if (!backend || bag.hasErrors) return this.abort();
     const durable = this.opts.durable ?? true;
     const step = this.opts.onStep ?? (() => {});
     const out = this.opts.displayOut ?? this.outDir;
     const paths = this.paths;
-    const p = planner.finish(meta, bag);
-    if (bag.hasErrors || planner.blocked > 0) return this.abort();
-    if (p.ops.length === 0 && planner.prevManifestText === p.manifestText) {
-      result.unchanged = planner.unchanged;
+    let p: Settled;
+    try {
+      p = backend.settle(meta);
+    } catch (err) {
+      if (!(err instanceof SimulatedCrash)) this.abort();
+      throw err;
+    }
+    this.txnReady = p.txnReady;
+    if (bag.hasErrors || p.blocked > 0) return this.abort();
+    if (p.ops.length === 0 && p.prevManifestText === p.manifestText) {
+      result.unchanged = p.unchanged;
       return this.abort();
     }
     this.closed = true;
@@ -467,7 +752,7 @@ export class OutputWrite {
         step('stage manifest');
         writeNew(paths.manifest, p.manifestText, false);
         // Everything staged reaches the disk before the journal says to use it.
-        if (durable) flush(this.outDir, [...planner.staged, paths.manifest], [...planner.made, paths.txn]);
+        if (durable) flush(this.outDir, [...p.staged, paths.manifest], [...p.made, paths.txn]);
       } catch (err) {
         if (err instanceof SimulatedCrash) throw err;
         rmSync(paths.txn, { recursive: true, force: true });
@@ -477,7 +762,7 @@ export class OutputWrite {
       // 2. Journal, 3–5. apply and commit; roll back on failure.
       const journal: Journal = {
         version: 1,
-        prevManifestSha256: planner.prevManifestText === undefined ? null : sha256(planner.prevManifestText),
+        prevManifestSha256: p.prevManifestText === undefined ? null : sha256(p.prevManifestText),
         newManifestSha256: sha256(p.manifestText),
         ops: p.ops,
         createdDirs: p.createdDirs,
@@ -500,7 +785,7 @@ export class OutputWrite {
         return result;
       }
       for (const op of p.ops) (op.op === 'create' ? result.created : op.op === 'replace' ? result.replaced : result.removed).push(op.path);
-      result.unchanged = planner.unchanged;
+      result.unchanged = p.unchanged;
       return result;
     } finally {
       this.release();

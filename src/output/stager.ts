@@ -1,0 +1,58 @@
+/**
+ * The background stager: a worker thread that plans, hashes and stages the files of one write
+ * (src/output/write.ts, {@link WriteOptions.background}) while the build emits the next ones. It
+ * runs the same {@link Planner} and {@link Staging} as a write in the main thread, on batches of
+ * UTF-8 bytes, and answers `finish` with the settled plan or `stop` with whether it made
+ * `.meshc-txn`. A meshc bug it meets (a path emitted twice) is answered, not thrown.
+ * @module
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DiagnosticBag } from '../diagnostics/bag.js';
+import { txnPaths } from './txn.js';
+import { CONTROL, Planner, settle, shower, Staging, type OutputMeta, type StagerBatch, type StagerInit, type StagerReply } from './write.js';
+
+const init = workerData as StagerInit;
+const control = new Int32Array(init.control);
+const bag = new DiagnosticBag();
+const staging = new Staging(txnPaths(init.outDir), bag, init.displayOut ?? init.outDir);
+const planner = new Planner(init.outDir, init.prev.manifest, init.prev.text, shower(init.outDir, { displayOut: init.displayOut }), false, (path, content) => {
+  if (Atomics.load(control, CONTROL.cancelled) === 0) staging.stage(path, content);
+});
+let bug: string | undefined;
+
+function answer(reply: StagerReply): void {
+  init.reply.postMessage(reply);
+  Atomics.store(control, CONTROL.replied, 1);
+  Atomics.notify(control, CONTROL.replied);
+}
+
+function batch(b: StagerBatch): void {
+  try {
+    if (bug === undefined && Atomics.load(control, CONTROL.cancelled) === 0) {
+      let start = 0;
+      for (let i = 0; i < b.paths.length; i++) {
+        const end = b.ends[i]!;
+        planner.add({ path: b.paths[i]!, content: new Uint8Array(b.bytes, start, end - start) });
+        start = end;
+      }
+    }
+  } catch (err) {
+    bug = err instanceof Error ? err.message : String(err);
+  } finally {
+    Atomics.sub(control, CONTROL.inFlight, b.ends[b.ends.length - 1] ?? 0);
+    Atomics.add(control, CONTROL.batchesDone, 1);
+    Atomics.notify(control, CONTROL.batchesDone);
+    init.spent.postMessage(b.bytes, [b.bytes]);
+  }
+}
+
+parentPort!.on('message', (m: StagerBatch | { finish: OutputMeta } | { stop: true }) => {
+  if ('paths' in m) return batch(m);
+  try {
+    if (bug !== undefined) answer({ bug, txnReady: staging.ready });
+    else if ('finish' in m) answer({ settled: settle(planner, staging, m.finish, bag), diagnostics: bag.items });
+    else answer({ stopped: { txnReady: staging.ready } });
+  } catch (err) {
+    answer({ bug: `meshc bug in the background stager: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, txnReady: staging.ready });
+  }
+});
