@@ -1,0 +1,140 @@
+/**
+ * A write whose files are planned, hashed and staged on a worker thread (WriteOptions.background,
+ * src/output/stager.ts), as `meshc build` does it. The worker is compiled JavaScript, so these
+ * tests drive the compiled module in dist/ (npm test builds it first) and compare every outcome
+ * with the same write done in this thread.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OutputFile } from '../../src/target/types.js';
+import { inconsistencies, snapshot, tempDir } from './helpers.js';
+
+const dist = (await import(pathToFileURL(join(import.meta.dirname, '../../dist/src/output/write.js')).href)) as typeof import('../../src/output/write.js');
+const { beginOutput, OutputWrite, writeOutput } = dist;
+
+const meta = { inputHash: 'a'.repeat(64), meshcVersion: '0.1.0' };
+const meta2 = { inputHash: 'b'.repeat(64), meshcVersion: '0.1.0' };
+const f = (path: string, content: string): OutputFile => ({ path, content });
+
+const v1: OutputFile[] = [
+  f('envoy/web.yaml', 'web: 1\nport: 8080\n'),
+  f('envoy/cart.yaml', 'cart: 1\n'),
+  f('haproxy/haproxy.cfg', 'global\n  maxconn 100\n'),
+  f('old/only/gone.txt', 'soon gone\n'),
+  f('kind', 'a file that becomes a directory\n'),
+  f('utf8/unicode.txt', 'naïve café — 名前 😀\n'),
+  f('empty', ''),
+];
+const v2: OutputFile[] = [
+  f('envoy/web.yaml', 'web: 2\nport: 8080\n'), // same size, other bytes: replaced
+  f('envoy/cart.yaml', 'cart: 1\n'),
+  f('envoy/new.yaml', 'new: true\n'),
+  f('kind/now-a-dir.yaml', 'x: 1\n'),
+  f('utf8/unicode.txt', 'naïve café — 名前 😀 and more\n'),
+  f('empty', ''),
+];
+
+let tmp: { dir: string; cleanup: () => void };
+beforeEach(() => {
+  tmp = tempDir();
+});
+afterEach(() => tmp.cleanup());
+
+function begin(out: string, background: boolean) {
+  const w = beginOutput(out, { background, displayOut: 'out' });
+  if (!(w instanceof OutputWrite)) throw new Error(w.diagnostics.map((d) => d.message).join('\n'));
+  expect(w.background).toBe(background);
+  return w;
+}
+
+/** Writes `files` through an OutputWrite in the background and in this thread; returns both results. */
+function both(files: readonly OutputFile[], m = meta, prepare: (out: string) => void = () => {}) {
+  return [true, false].map((background) => {
+    const out = join(tmp.dir, background ? 'bg' : 'fg');
+    prepare(out);
+    const w = begin(out, background);
+    for (const file of files) w.add(file);
+    return { out, r: w.commit(m) };
+  });
+}
+
+describe('OutputWrite in the background', () => {
+  it('creates, replaces, keeps and prunes exactly as a write in this thread does', () => {
+    for (const background of [true, false]) {
+      const out = join(tmp.dir, background ? 'bg' : 'fg');
+      for (const [files, m] of [[v1, meta], [v2, meta2], [v2, meta2], [v1, meta]] as const) {
+        const w = begin(out, background);
+        for (const file of [...files].reverse()) w.add(file);
+        const r = w.commit(m);
+        expect(r.diagnostics).toEqual([]);
+      }
+    }
+    expect(snapshot(join(tmp.dir, 'bg'))).toEqual(snapshot(join(tmp.dir, 'fg')));
+    const [bg, fg] = both(v2, meta2, (out) => writeOutput(out, v1, meta));
+    expect(bg!.r).toEqual(fg!.r);
+    expect(bg!.r.replaced).toEqual(['envoy/web.yaml', 'utf8/unicode.txt']);
+    expect(bg!.r.unchanged).toEqual(['envoy/cart.yaml', 'empty']);
+    expect(snapshot(bg!.out)).toEqual(snapshot(fg!.out));
+    expect(inconsistencies(bg!.out)).toEqual([]);
+    expect(readFileSync(join(bg!.out, 'utf8/unicode.txt'), 'utf8')).toBe('naïve café — 名前 😀 and more\n');
+  });
+
+  it('hands over more than it lets wait in memory (big and small files, batch boundaries) and hashes every byte', () => {
+    const files: OutputFile[] = [];
+    for (let i = 0; i < 40; i++) files.push(f(`big/${i}.txt`, `${i}é`.repeat(400_000 + i * 997)));
+    for (let i = 0; i < 3000; i++) files.push(f(`small/${i % 7}/${i}.txt`, `file ${i} ✓\n`.repeat(1 + (i % 50))));
+    files.push(f('huge.txt', 'x'.repeat(3 << 20)));
+    const [bg, fg] = both(files);
+    expect(bg!.r.diagnostics).toEqual([]);
+    expect(bg!.r).toEqual(fg!.r);
+    expect(inconsistencies(bg!.out)).toEqual([]);
+    expect(readFileSync(join(bg!.out, 'meshc-manifest.json'), 'utf8')).toBe(readFileSync(join(fg!.out, 'meshc-manifest.json'), 'utf8'));
+    expect(readFileSync(join(bg!.out, 'big/39.txt'), 'utf8')).toBe(files[39]!.content);
+  });
+
+  it('reports a foreign file in the way (MC5002) from the worker, changing nothing', () => {
+    const outs = both(v1, meta, (out) => {
+      mkdirSync(join(out, 'envoy'), { recursive: true });
+      writeFileSync(join(out, 'envoy', 'web.yaml'), 'hand-written\n');
+    });
+    for (const { out, r } of outs) {
+      expect(r.diagnostics.map((d) => d.code)).toEqual(['MC5002']);
+      expect(snapshot(out)).toEqual({ 'envoy/web.yaml': 'hand-written\n' });
+    }
+    expect(outs[0]!.r.diagnostics[0]!.message).toBe(outs[1]!.r.diagnostics[0]!.message);
+  });
+
+  it('abort stops the worker and leaves the tree as it was, with no staging directory or lock', () => {
+    const out = join(tmp.dir, 'out');
+    writeOutput(out, v1, meta);
+    const before = snapshot(out);
+    const w = begin(out, true);
+    for (const file of v2) w.add(file);
+    for (let i = 0; i < 2000; i++) w.add(f(`more/${i}.txt`, 'y'.repeat(4000)));
+    w.abort();
+    expect(snapshot(out)).toEqual(before);
+    const fresh = join(tmp.dir, 'fresh', 'out');
+    const w2 = begin(fresh, true);
+    w2.add(f('a/b.yaml', 'x: 1\n'));
+    w2.abort();
+    expect(existsSync(join(tmp.dir, 'fresh'))).toBe(false);
+  });
+
+  it('a path emitted twice is a meshc bug thrown at commit, and the tree stays as it was', () => {
+    const out = join(tmp.dir, 'out');
+    writeOutput(out, v1, meta);
+    const before = snapshot(out);
+    const w = begin(out, true);
+    w.add(f('envoy/web.yaml', 'web: 9\n'));
+    w.add(f('envoy/web.yaml', 'web: 10\n'));
+    expect(() => w.commit(meta2)).toThrow(/meshc bug: two output files at envoy\/web.yaml/);
+    expect(snapshot(out)).toEqual(before);
+    // An unsafe path is refused at once, in this thread.
+    const w2 = begin(out, true);
+    expect(() => w2.add(f('../escape', 'x'))).toThrow(/meshc bug/);
+    w2.abort();
+    expect(snapshot(out)).toEqual(before);
+  });
+});
