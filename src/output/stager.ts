@@ -46,6 +46,8 @@ function batch(b: StagerBatch): void {
   }
 }
 
+Atomics.store(control, CONTROL.started, 1);
+
 parentPort!.on('message', (m: StagerBatch | { finish: OutputMeta } | { stop: true }) => {
   if ('paths' in m) return batch(m);
   try {

@@ -491,9 +491,11 @@ const STAGER = new URL('./stager.js', import.meta.url);
 /**
  * Slots of the shared control array between a write and its background stager: bytes handed over
  * and not yet staged, batches done (the write waits on it when too much is in flight), whether a
- * reply is ready, and whether staging was cancelled.
+ * reply is ready, whether staging was cancelled, and whether the stager started (loaded its modules).
  */
-export const CONTROL = { inFlight: 0, batchesDone: 1, replied: 2, cancelled: 3, length: 4 } as const;
+export const CONTROL = { inFlight: 0, batchesDone: 1, replied: 2, cancelled: 3, started: 4, length: 5 } as const;
+/** How long a write waits for its stager to start (load its modules) before giving up. */
+const START_TIMEOUT_MS = 60_000;
 /** Files are handed over in batches of about this many bytes, ... */
 const BATCH_BYTES = 1 << 20;
 /** ... with at most this many bytes in flight (the rest waits): memory stays bounded. */
@@ -538,6 +540,7 @@ class Background implements Backend {
   private buf: Buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
   private used = 0;
   private done = false;
+  private readonly begun = Date.now();
   /** Whether the worker made `.meshc-txn` (known once it answered). */
   private txnReady = false;
 
@@ -575,6 +578,9 @@ class Background implements Backend {
     const c = this.control;
     for (let done = Atomics.load(c, CONTROL.batchesDone); Atomics.load(c, CONTROL.inFlight) > MAX_IN_FLIGHT; done = Atomics.load(c, CONTROL.batchesDone)) {
       Atomics.wait(c, CONTROL.batchesDone, done, 100);
+      if (Atomics.load(c, CONTROL.started) === 0 && Date.now() - this.begun > START_TIMEOUT_MS) {
+        this.giveUp();
+      }
     }
     Atomics.add(c, CONTROL.inFlight, this.used);
     const batch: StagerBatch = { paths: this.paths, ends: this.ends, bytes: this.buf.buffer as ArrayBuffer };
@@ -583,6 +589,13 @@ class Background implements Backend {
     this.ends = [];
     this.buf = this.nextBuffer();
     this.used = 0;
+  }
+
+  /** A stager that never started will never answer: stop waiting for it (and asking it). */
+  private giveUp(): never {
+    this.done = true;
+    void this.worker.terminate();
+    throw new Error('meshc bug: the background stager did not start');
   }
 
   /** A batch buffer: one the stager handed back, else a new one (so their number stays bounded). */
@@ -602,7 +615,15 @@ class Background implements Backend {
     this.send();
     const c = this.control;
     this.worker.postMessage(message);
-    while (Atomics.load(c, CONTROL.replied) === 0) Atomics.wait(c, CONTROL.replied, 0, 1000);
+    const since = Date.now();
+    while (Atomics.load(c, CONTROL.replied) === 0) {
+      Atomics.wait(c, CONTROL.replied, 0, 1000);
+      // A stager that never started (its modules failed to load) will never answer. Once started,
+      // it answers every request, a bug it meets included.
+      if (Atomics.load(c, CONTROL.started) === 0 && Date.now() - since > START_TIMEOUT_MS) {
+        this.giveUp();
+      }
+    }
     const got = receiveMessageOnPort(this.reply)?.message as StagerReply | undefined;
     void this.worker.terminate();
     this.reply.close();
