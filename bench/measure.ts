@@ -99,9 +99,14 @@ function timed(target: Target, stages: Record<string, StageTime>, sink: SinkTime
 }
 
 /** The files of a written tree, read back one at a time (for the floor), in manifest order. */
-function* readTree(dir: string): Generator<OutputFile> {
+/** The paths the manifest of the tree in `dir` lists. */
+function listTree(dir: string): string[] {
   const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_NAME), 'utf8')) as { files: { path: string }[] };
-  for (const { path } of manifest.files) yield { path, content: readFileSync(join(dir, path), 'utf8') };
+  return manifest.files.map((f) => f.path);
+}
+
+function* readTree(dir: string): Generator<OutputFile> {
+  for (const path of listTree(dir)) yield { path, content: readFileSync(join(dir, path), 'utf8') };
 }
 
 /**
@@ -132,14 +137,9 @@ export async function measure(input: string, n: number, targetNames: string[], s
   if (!(writer instanceof OutputWrite)) throw new Error(`cannot write: ${writer.diagnostics.map((d) => d.message).join('\n')}`);
   if (!writer.background) throw new Error('the bench measures the compiled JavaScript (dist/), where the writer stages in the background');
   const sinkTime: SinkTime = { wallMs: 0, cpuMs: 0 };
-  const sizes: { path: string; bytes: number }[] = [];
-  let bytesWritten = 0;
   const sink = (f: OutputFile) => {
     const stop = clock();
     writer.add(f);
-    const bytes = Buffer.byteLength(f.content);
-    bytesWritten += bytes;
-    sizes.push({ path: f.path, bytes });
     const t = stop();
     sinkTime.wallMs += t.wallMs;
     sinkTime.cpuMs += t.cpuMs;
@@ -157,8 +157,10 @@ export async function measure(input: string, n: number, targetNames: string[], s
   const build = total();
   if (written.diagnostics.some((d) => d.severity === 'error')) throw new Error(`write failed:\n${written.diagnostics.map((d) => d.message).join('\n')}`);
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  bytesWritten += statSync(join(out, MANIFEST_NAME)).size;
 
+  // Sizes from the tree written (after the clock): the files the manifest lists, and itself.
+  const sizes = [...listTree(out)].map((path) => ({ path, bytes: statSync(join(out, path)).size }));
+  const bytesWritten = sizes.reduce((a, f) => a + f.bytes, 0) + statSync(join(out, MANIFEST_NAME)).size;
   const sidecars = sidecarSizes(sizes);
   (globalThis as { gc?: () => void }).gc?.();
   const floor = measureFloor(readTree(out), join(scratch, 'floor'));

@@ -563,10 +563,14 @@ class Background implements Backend {
   }
 
   add(file: OutputFile): void {
-    const n = Buffer.byteLength(file.content, 'utf8');
-    if (this.used + n > this.buf.length && this.paths.length > 0) this.send();
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafeSlow(n);
-    this.used += this.buf.write(file.content, this.used, 'utf8');
+    const s = file.content;
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: when that surely fits, no need to count.
+    if (this.used + s.length * 3 > this.buf.length) {
+      const n = Buffer.byteLength(s, 'utf8');
+      if (this.used + n > this.buf.length && this.paths.length > 0) this.send();
+      if (n > this.buf.length) this.buf = Buffer.allocUnsafeSlow(n);
+    }
+    this.used += this.buf.write(s, this.used, 'utf8');
     this.paths.push(file.path);
     this.ends.push(this.used);
     if (this.used >= BATCH_BYTES) this.send();
