@@ -29,20 +29,14 @@ function answer(reply: StagerReply): void {
 function batch(b: StagerBatch): void {
   try {
     if (bug === undefined && Atomics.load(control, CONTROL.cancelled) === 0) {
-      let start = 0;
-      for (let i = 0; i < b.paths.length; i++) {
-        const end = b.ends[i]!;
-        planner.add({ path: b.paths[i]!, content: new Uint8Array(b.bytes, start, end - start) });
-        start = end;
-      }
+      for (let i = 0; i < b.paths.length; i++) planner.add({ path: b.paths[i]!, content: b.contents[i]! });
     }
   } catch (err) {
     bug = err instanceof Error ? err.message : String(err);
   } finally {
-    Atomics.sub(control, CONTROL.inFlight, b.ends[b.ends.length - 1] ?? 0);
+    Atomics.sub(control, CONTROL.inFlight, b.units);
     Atomics.add(control, CONTROL.batchesDone, 1);
     Atomics.notify(control, CONTROL.batchesDone);
-    init.spent.postMessage(b.bytes, [b.bytes]);
   }
 }
 

@@ -93,19 +93,30 @@ export interface PlannedFile {
 
 const text = (c: string | Uint8Array): string => (typeof c === 'string' ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('utf8'));
 
-/** A buffer reused to read files for {@link sameBytes}. */
-let scratch = Buffer.allocUnsafeSlow(1 << 16);
+/** Buffers reused by {@link sameBytes}: the file read, and the expected text encoded. */
+let scratch: Buffer = Buffer.allocUnsafeSlow(1 << 16);
+let expected: Buffer = Buffer.allocUnsafeSlow(1 << 16);
 
-/** Whether the regular file at `path` holds exactly `bytes` (read into a reused buffer, not kept). */
-function sameBytes(path: string, bytes: Uint8Array): boolean {
+const grown = (b: Buffer, n: number): Buffer => (b.length >= n ? b : Buffer.allocUnsafeSlow(Math.max(n, b.length * 2)));
+
+/**
+ * Whether the regular file at `path` holds exactly `content` (UTF-8). Nothing is kept or allocated
+ * per file: a rebuild compares its whole output with what is on disk.
+ */
+function sameBytes(path: string, content: string | Uint8Array): boolean {
+  let want: Uint8Array;
+  if (typeof content === 'string') {
+    expected = grown(expected, Buffer.byteLength(content, 'utf8'));
+    want = expected.subarray(0, expected.write(content, 0, 'utf8'));
+  } else want = content;
   const fd = openSync(path, 'r');
   try {
-    if (fstatSync(fd).size !== bytes.length) return false;
-    if (scratch.length < bytes.length + 1) scratch = Buffer.allocUnsafeSlow(Math.max(bytes.length + 1, scratch.length * 2));
+    if (fstatSync(fd).size !== want.length) return false;
+    scratch = grown(scratch, want.length + 1);
     let got = 0;
     // One byte more than expected is asked for: a file that grew since fstat is not the same.
-    for (let n; got <= bytes.length && (n = readSync(fd, scratch, got, bytes.length + 1 - got, null)) > 0; ) got += n;
-    return got === bytes.length && scratch.subarray(0, got).equals(bytes);
+    for (let n; got <= want.length && (n = readSync(fd, scratch, got, want.length + 1 - got, null)) > 0; ) got += n;
+    return got === want.length && scratch.subarray(0, got).equals(want);
   } finally {
     closeSync(fd);
   }
@@ -213,9 +224,8 @@ export class Planner {
     // file and a directory) is pruned before creations.
     if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, f.path), f.path, this.owned))) return 'create';
     if (found.kind === 'other') return this.problem(OutputCodes.PathBlocked, { path: shown(f.path), reason: `${found.what} is in the way` });
-    const wanted = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content;
     // Ours, or identical and adopted:
-    if (this.forCheck ? found.bytes.equals(wanted) : sameBytes(join(this.outDir, f.path), wanted)) return 'unchanged';
+    if (this.forCheck ? found.bytes.equals(Buffer.from(text(f.content), 'utf8')) : sameBytes(join(this.outDir, f.path), f.content)) return 'unchanged';
     if (this.forCheck) this.current.set(f.path, found.bytes);
     if (this.owned.has(f.path)) return 'replace';
     if (this.forCheck) this.wanted.set(f.path, text(f.content));
@@ -496,9 +506,9 @@ const STAGER = new URL('./stager.js', import.meta.url);
 export const CONTROL = { inFlight: 0, batchesDone: 1, replied: 2, cancelled: 3, started: 4, length: 5 } as const;
 /** How long a write waits for its stager to start (load its modules) before giving up. */
 const START_TIMEOUT_MS = 60_000;
-/** Files are handed over in batches of about this many bytes, ... */
-const BATCH_BYTES = 1 << 20;
-/** ... with at most this many bytes in flight (the rest waits): memory stays bounded. */
+/** Files are handed over in batches of about this many characters (UTF-16 code units), ... */
+const BATCH_UNITS = 1 << 20;
+/** ... with at most this many in flight (the rest waits): memory stays bounded. */
 const MAX_IN_FLIGHT = 32 << 20;
 
 /** The data a background stager starts with. */
@@ -508,15 +518,13 @@ export interface StagerInit {
   prev: { manifest?: Manifest; text?: string };
   control: SharedArrayBuffer;
   reply: MessagePort;
-  /** Where the stager hands each batch's buffer back once done with it, for reuse. */
-  spent: MessagePort;
 }
 
-/** One batch of files for the background stager: their paths and the end offsets of their UTF-8 bytes in `bytes`. */
+/** One batch of files for the background stager: their paths and contents, and the contents' total length (UTF-16 code units). */
 export interface StagerBatch {
   paths: string[];
-  ends: number[];
-  bytes: ArrayBuffer;
+  contents: string[];
+  units: number;
 }
 
 /** What the background stager answers to `finish` or `stop`. */
@@ -531,14 +539,10 @@ export type StagerReply = { settled: Settled; diagnostics: Diagnostic[] } | { st
 class Background implements Backend {
   private readonly worker: Worker;
   private readonly reply: MessagePort;
-  private readonly spent: MessagePort;
-  /** Batch buffers the stager handed back. */
-  private readonly spare: ArrayBuffer[] = [];
   private readonly control: Int32Array;
   private paths: string[] = [];
-  private ends: number[] = [];
-  private buf: Buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
-  private used = 0;
+  private contents: string[] = [];
+  private units = 0;
   private done = false;
   private readonly begun = Date.now();
   /** Whether the worker made `.meshc-txn` (known once it answered). */
@@ -553,27 +557,18 @@ class Background implements Backend {
     const shared = new SharedArrayBuffer(CONTROL.length * 4);
     this.control = new Int32Array(shared);
     const reply = new MessageChannel();
-    const spent = new MessageChannel();
     this.reply = reply.port1;
-    this.spent = spent.port1;
-    const init: StagerInit = { outDir, displayOut: opts.displayOut, prev, control: shared, reply: reply.port2, spent: spent.port2 };
-    this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2, spent.port2] });
+    const init: StagerInit = { outDir, displayOut: opts.displayOut, prev, control: shared, reply: reply.port2 };
+    this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2] });
     // A build that ends without commit or abort (a thrown meshc bug) is not kept alive by it.
     this.worker.unref();
   }
 
   add(file: OutputFile): void {
-    const s = file.content;
-    // A UTF-16 code unit is at most 3 bytes of UTF-8: when that surely fits, no need to count.
-    if (this.used + s.length * 3 > this.buf.length) {
-      const n = Buffer.byteLength(s, 'utf8');
-      if (this.used + n > this.buf.length && this.paths.length > 0) this.send();
-      if (n > this.buf.length) this.buf = Buffer.allocUnsafeSlow(n);
-    }
-    this.used += this.buf.write(s, this.used, 'utf8');
     this.paths.push(file.path);
-    this.ends.push(this.used);
-    if (this.used >= BATCH_BYTES) this.send();
+    this.contents.push(file.content);
+    this.units += file.content.length;
+    if (this.units >= BATCH_UNITS) this.send();
   }
 
   /** Hands the current batch over, first waiting while too much is in flight. */
@@ -582,17 +577,14 @@ class Background implements Backend {
     const c = this.control;
     for (let done = Atomics.load(c, CONTROL.batchesDone); Atomics.load(c, CONTROL.inFlight) > MAX_IN_FLIGHT; done = Atomics.load(c, CONTROL.batchesDone)) {
       Atomics.wait(c, CONTROL.batchesDone, done, 100);
-      if (Atomics.load(c, CONTROL.started) === 0 && Date.now() - this.begun > START_TIMEOUT_MS) {
-        this.giveUp();
-      }
+      if (Atomics.load(c, CONTROL.started) === 0 && Date.now() - this.begun > START_TIMEOUT_MS) this.giveUp();
     }
-    Atomics.add(c, CONTROL.inFlight, this.used);
-    const batch: StagerBatch = { paths: this.paths, ends: this.ends, bytes: this.buf.buffer as ArrayBuffer };
-    this.worker.postMessage(batch, [batch.bytes]);
+    Atomics.add(c, CONTROL.inFlight, this.units);
+    const batch: StagerBatch = { paths: this.paths, contents: this.contents, units: this.units };
+    this.worker.postMessage(batch);
     this.paths = [];
-    this.ends = [];
-    this.buf = this.nextBuffer();
-    this.used = 0;
+    this.contents = [];
+    this.units = 0;
   }
 
   /** A stager that never started will never answer: stop waiting for it (and asking it). */
@@ -600,16 +592,6 @@ class Background implements Backend {
     this.done = true;
     void this.worker.terminate();
     throw new Error('meshc bug: the background stager did not start');
-  }
-
-  /** A batch buffer: one the stager handed back, else a new one (so their number stays bounded). */
-  private nextBuffer(): Buffer {
-    for (let m; (m = receiveMessageOnPort(this.spent)) !== undefined; ) {
-      const b = m.message as ArrayBuffer;
-      if (b.byteLength === BATCH_BYTES) this.spare.push(b);
-    }
-    const b = this.spare.pop();
-    return b === undefined ? Buffer.allocUnsafeSlow(BATCH_BYTES) : Buffer.from(b);
   }
 
   /** Sends the rest and `message`, then blocks until the worker's answer. */
@@ -631,7 +613,6 @@ class Background implements Backend {
     const got = receiveMessageOnPort(this.reply)?.message as StagerReply | undefined;
     void this.worker.terminate();
     this.reply.close();
-    this.spent.close();
     if (got === undefined) throw new Error('meshc bug: the background stager answered nothing');
     this.txnReady = 'settled' in got ? got.settled.txnReady : 'stopped' in got ? got.stopped.txnReady : got.txnReady;
     return got;
