@@ -2,7 +2,7 @@
  * The background stager: a worker thread that plans, hashes and stages the files of one write
  * (src/output/write.ts, {@link WriteOptions.background}) while the build emits the next ones. It
  * runs the same {@link Planner} and {@link Staging} as a write in the main thread, on batches of
- * UTF-8 bytes, and answers `finish` with the settled plan or `stop` with whether it made
+ * files (their texts cloned, not shared), and answers `finish` with the settled plan or `stop` with whether it made
  * `.meshc-txn`. A meshc bug it meets (a path emitted twice) is answered, not thrown.
  * @module
  */

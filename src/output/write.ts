@@ -85,14 +85,6 @@ function look(path: string, read: boolean): Found {
   return { kind: 'file', bytes: read ? readFileSync(path) : Buffer.alloc(0) };
 }
 
-/** A file to plan: its content as emitted, or already encoded (UTF-8) for a background write. */
-export interface PlannedFile {
-  path: string;
-  content: string | Uint8Array;
-}
-
-const text = (c: string | Uint8Array): string => (typeof c === 'string' ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('utf8'));
-
 /** Buffers reused by {@link sameBytes}: the file read, and the expected text encoded. */
 let scratch: Buffer = Buffer.allocUnsafeSlow(1 << 16);
 let expected: Buffer = Buffer.allocUnsafeSlow(1 << 16);
@@ -103,12 +95,9 @@ const grown = (b: Buffer, n: number): Buffer => (b.length >= n ? b : Buffer.allo
  * Whether the regular file at `path` holds exactly `content` (UTF-8). Nothing is kept or allocated
  * per file: a rebuild compares its whole output with what is on disk.
  */
-function sameBytes(path: string, content: string | Uint8Array): boolean {
-  let want: Uint8Array;
-  if (typeof content === 'string') {
-    expected = grown(expected, Buffer.byteLength(content, 'utf8'));
-    want = expected.subarray(0, expected.write(content, 0, 'utf8'));
-  } else want = content;
+function sameBytes(path: string, content: string): boolean {
+  expected = grown(expected, Buffer.byteLength(content, 'utf8'));
+  const want = expected.subarray(0, expected.write(content, 0, 'utf8'));
   const fd = openSync(path, 'r');
   try {
     if (fstatSync(fd).size !== want.length) return false;
@@ -157,7 +146,7 @@ export class Planner {
     readonly prevManifestText: string | undefined,
     private readonly shown: (p: string) => string,
     private readonly forCheck: boolean,
-    private readonly stage?: (path: string, content: string | Uint8Array) => void,
+    private readonly stage?: (path: string, content: string) => void,
   ) {
     this.owned = new Set((prevManifest?.files ?? []).map((f) => f.path));
   }
@@ -173,7 +162,7 @@ export class Planner {
   }
 
   /** Plans one emitted file (and stages it when it changes). A bad path or a clash is a meshc bug (throws). */
-  add(f: PlannedFile): void {
+  add(f: OutputFile): void {
     assertSafePath(f.path);
     if (this.paths.has(f.path)) throw new Error(`meshc bug: two output files at ${f.path}`);
     if (this.dirs.has(f.path)) throw new Error(`meshc bug: output path ${f.path} is both a file and a directory`);
@@ -187,7 +176,7 @@ export class Planner {
     const op = this.decide(f, up);
     if (op === 'create' || op === 'replace') {
       this.ops.push({ op, path: f.path });
-      if (this.forCheck) this.wanted.set(f.path, text(f.content));
+      if (this.forCheck) this.wanted.set(f.path, f.content);
       else if (this.blocked === 0 && this.stage) this.stage(f.path, f.content);
     } else if (op === 'unchanged') this.unchanged.push(f.path);
     else this.blocked++;
@@ -198,7 +187,7 @@ export class Planner {
     return 'blocked';
   }
 
-  private decide(f: PlannedFile, up: string[]): FileOp {
+  private decide(f: OutputFile, up: string[]): FileOp {
     const shown = this.shown;
     let parentMissing = false;
     for (const a of up) {
@@ -225,10 +214,10 @@ export class Planner {
     if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, f.path), f.path, this.owned))) return 'create';
     if (found.kind === 'other') return this.problem(OutputCodes.PathBlocked, { path: shown(f.path), reason: `${found.what} is in the way` });
     // Ours, or identical and adopted:
-    if (this.forCheck ? found.bytes.equals(Buffer.from(text(f.content), 'utf8')) : sameBytes(join(this.outDir, f.path), f.content)) return 'unchanged';
+    if (this.forCheck ? found.bytes.equals(Buffer.from(f.content, 'utf8')) : sameBytes(join(this.outDir, f.path), f.content)) return 'unchanged';
     if (this.forCheck) this.current.set(f.path, found.bytes);
     if (this.owned.has(f.path)) return 'replace';
-    if (this.forCheck) this.wanted.set(f.path, text(f.content));
+    if (this.forCheck) this.wanted.set(f.path, f.content);
     return this.problem(OutputCodes.ForeignFile, { path: shown(f.path), manifest: shown(MANIFEST_NAME) });
   }
 
@@ -426,7 +415,7 @@ export class Staging {
   }
 
   /** Stages one file; after a failure (MC5005, reported) nothing more is staged. */
-  stage(path: string, content: string | Uint8Array): void {
+  stage(path: string, content: string): void {
     if (this.bag.hasErrors) return;
     try {
       this.prepare();
