@@ -188,11 +188,21 @@ describeWithHaproxy('haproxy sidecar routing with real traffic', () => {
       }
       return out;
     };
-    expect(new Set(await seenBy(10))).toEqual(new Set(['h1', 'h2']));
+    // Health checks time out after 100 ms and one failure marks a server down, so on a loaded
+    // machine a live server can be out for a moment: wait (bounded) for a round that sees both.
+    let before = new Set(await seenBy(10));
+    for (let tries = 0; tries < 20 && !(before.size === 2 && before.has('h1') && before.has('h2')); tries++) {
+      await new Promise((r) => setTimeout(r, 250));
+      before = new Set(await seenBy(10));
+    }
+    expect(before).toEqual(new Set(['h1', 'h2']));
     await servers.h2!.close();
     // interval 100ms, one failure marks it down.
     await new Promise((r) => setTimeout(r, 600));
-    expect(new Set(await seenBy(20))).toEqual(new Set(['h1']));
+    const after = await seenBy(20);
+    // h2 never answers again; h1 does (a 503 only while a loaded machine's check of h1 timed out).
+    expect(after).not.toContain('h2');
+    expect(after.filter((s) => s === 'h1').length).toBeGreaterThan(10);
     expect(proxy.output()).toMatch(/Server hc\.http\/s2 is DOWN/);
   });
 });
