@@ -135,6 +135,7 @@ function printSample(s: Measured): void {
   console.log(`  written: ${s.filesWritten.toLocaleString('en')} files, ${mib(s.bytesWritten)} MiB; errors ${s.errors}, warnings ${s.warnings}`);
   console.log(`  ${'stage'.padEnd(18)}${pad('wall ms', 9)}${pad('CPU ms', 9)}`);
   for (const k of stageNames) console.log(`  ${k.padEnd(18)}${pad(ms(s.stages[k]!.wallMs), 9)}${pad(ms(s.stages[k]!.cpuMs), 9)}`);
+  if (s.writerCpuMs !== undefined) console.log(`  (CPU is the whole process's over each stage; the writer's background thread used ${ms(s.writerCpuMs)} ms of it, beside the emit stages)`);
   const f = s.floor;
   console.log(`  floor (serialise ${f.files.toLocaleString('en')} files from their object models + write): wall ${ms(f.wallMs)} ms (serialise ${ms(f.serialiseMs)}), CPU ${ms(f.cpuMs)} ms, ${mib(f.bytes)} MiB`);
   console.log(`  build / floor: wall ${(s.build.wallMs / f.wallMs).toFixed(2)}, CPU ${(s.build.cpuMs / f.cpuMs).toFixed(2)}`);
@@ -290,6 +291,7 @@ function markdown(m: Machine, samples: Measured[], nft: NftCount[] | undefined, 
   row(['files / MiB written', ...samples.map((s) => `${s.filesWritten.toLocaleString('en')} / ${mib(s.bytesWritten)}`)]);
   const stages = [...new Set(samples.flatMap((s) => Object.keys(s.stages)))];
   for (const k of stages) row([`${k} wall / CPU (ms)`, ...samples.map((s) => (s.stages[k] ? `${ms(s.stages[k]!.wallMs)} / ${ms(s.stages[k]!.cpuMs)}` : '-'))]);
+  if (samples.some((s) => s.writerCpuMs !== undefined)) row(['writer thread CPU (ms), within the stages above', ...samples.map((s) => (s.writerCpuMs !== undefined ? ms(s.writerCpuMs) : '-'))]);
   row(['load → IR wall / CPU (ms)', ...samples.map((s) => `${ms(irMs(s, 'wallMs'))} / ${ms(irMs(s, 'cpuMs'))}`)]);
   row(['floor wall / CPU (ms)', ...samples.map((s) => `${ms(s.floor.wallMs)} / ${ms(s.floor.cpuMs)}`)]);
   row(['build / floor (wall, CPU)', ...samples.map((s) => `${(s.build.wallMs / s.floor.wallMs).toFixed(2)}, ${(s.build.cpuMs / s.floor.cpuMs).toFixed(2)}`)]);

@@ -6,6 +6,7 @@
  * `.meshc-txn`. A meshc bug it meets (a path emitted twice) is answered, not thrown.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import { txnPaths } from './txn.js';
@@ -19,6 +20,18 @@ const planner = new Planner(init.outDir, init.prev.manifest, init.prev.text, sho
   if (Atomics.load(control, CONTROL.cancelled) === 0) staging.stage(path, content);
 });
 let bug: string | undefined;
+
+/** This thread's CPU time in milliseconds (Linux: /proc/thread-self/stat, in clock ticks of 10 ms), or undefined. */
+function threadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat(5) (utime, stime) are the 12th and 13th after the command name.
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
 
 function answer(reply: StagerReply): void {
   init.reply.postMessage(reply);
@@ -46,7 +59,11 @@ parentPort!.on('message', (m: StagerBatch | { finish: OutputMeta } | { stop: tru
   if ('paths' in m) return batch(m);
   try {
     if (bug !== undefined) answer({ bug, txnReady: staging.ready });
-    else if ('finish' in m) answer({ settled: settle(planner, staging, m.finish, bag), diagnostics: bag.items });
+    else if ('finish' in m) {
+      const settled = settle(planner, staging, m.finish, bag);
+      const cpuMs = threadCpuMs();
+      answer(cpuMs === undefined ? { settled, diagnostics: bag.items } : { settled, diagnostics: bag.items, cpuMs });
+    }
     else answer({ stopped: { txnReady: staging.ready } });
   } catch (err) {
     answer({ bug: `meshc bug in the background stager: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, txnReady: staging.ready });

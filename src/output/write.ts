@@ -52,6 +52,11 @@ export interface WriteResult {
   unchanged: string[];
   /** What recovery of an earlier interrupted write did first. */
   recovery: RecoveryAction;
+  /**
+   * CPU milliseconds the background stager's thread used ({@link WriteOptions.background}), where
+   * the system tells a thread's own time (Linux); for the benchmark.
+   */
+  backgroundCpuMs?: number;
 }
 
 /** What `--check` found. */
@@ -517,7 +522,7 @@ export interface StagerBatch {
 }
 
 /** What the background stager answers to `finish` or `stop`. */
-export type StagerReply = { settled: Settled; diagnostics: Diagnostic[] } | { stopped: { txnReady: boolean } } | { bug: string; txnReady: boolean };
+export type StagerReply = { settled: Settled; diagnostics: Diagnostic[]; cpuMs?: number } | { stopped: { txnReady: boolean } } | { bug: string; txnReady: boolean };
 
 /**
  * Plans and stages files on a worker thread ({@link STAGER}), so that hashing and writing them
@@ -607,11 +612,15 @@ class Background implements Backend {
     return got;
   }
 
+  /** CPU milliseconds the stager's thread used, once it settled. */
+  cpuMs: number | undefined;
+
   settle(meta: OutputMeta): Settled {
     const r = this.request({ finish: meta });
     if ('bug' in r) throw new Error(r.bug);
     if (!('settled' in r)) throw new Error('meshc bug: the background stager did not settle');
     this.bag.addAll(r.diagnostics);
+    this.cpuMs = r.cpuMs;
     return r.settled;
   }
 
@@ -734,6 +743,7 @@ export class OutputWrite {
       throw err;
     }
     this.txnReady = p.txnReady;
+    if (backend instanceof Background && backend.cpuMs !== undefined) result.backgroundCpuMs = backend.cpuMs;
     if (bag.hasErrors || p.blocked > 0) return this.abort();
     if (p.ops.length === 0 && p.prevManifestText === p.manifestText) {
       result.unchanged = p.unchanged;
