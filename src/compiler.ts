@@ -18,7 +18,7 @@ import { lowerMesh } from './ir/lower.js';
 import type { MeshIR } from './ir/types.js';
 import { validateDocuments } from './schema/validate.js';
 import { loadTarget, targetNames } from './target/registry.js';
-import type { EmitContext, OutputFile, Target } from './target/types.js';
+import type { EmitContext, OutputFile, Target, UnitEmitter } from './target/types.js';
 import { meshcVersion } from './util/package.js';
 import { flat } from './util/strings.js';
 
@@ -190,9 +190,16 @@ export function compileLoaded(
 
 /**
  * Emits the IR with the given targets. Without `sink`, returns every file, sorted by path. With
- * `sink`, each file goes to it as soon as its target made it (targets may hand files over before
- * they finish: EmitContext.output) and is not kept, except the files of a target that a later one
- * embeds (Target.embeds), until that one is done; the result is then empty.
+ * `sink`, each file goes to it as soon as its target made it and is not kept; the result is then
+ * empty.
+ *
+ * Targets that can emit owner by owner (Target.units) are interleaved: for each owner (the mesh,
+ * each service, each gateway), every such target in name order emits its files for it, and a
+ * target that embeds another (Target.embeds) takes that one's files for the same owner
+ * (EmitContext.unitFiles); then each one's `finish`. So with a sink no owner's files outlive its
+ * turn. The other targets run whole, first, in name order; their files are kept only for a later
+ * target that embeds them (EmitContext.emittedBy), until it is done. Per target, `timings` gets
+ * the wall milliseconds spent in it (not in `sink`).
  */
 export function emitTargets(
   ir: MeshIR,
@@ -205,7 +212,12 @@ export function emitTargets(
   const files: OutputFile[] = [];
   const partial = new Set([...allowPartial, ...ir.mesh.allowPartial]);
   const contexts = new Map<string, EmitContext>();
+  /** Whole outputs of targets that run whole, kept for a later embedder. */
   const emitted = new Map<string, readonly OutputFile[]>();
+  /** The current unit and the files unit targets emitted for it, kept for a later embedder. */
+  let unitNow: string | undefined;
+  const unitOutput = new Map<string, readonly OutputFile[]>();
+  const byUnits = new Set<string>();
   const contextFor = (name: string): EmitContext => {
     let ctx = contexts.get(name);
     if (ctx) return ctx;
@@ -226,6 +238,10 @@ export function emitTargets(
         // Handed over once when the files are written as they go: the caller may let them go.
         if (sink && !embeddedAfter(current, other)) emitted.delete(other);
         return list;
+      },
+      unitFiles: (other: string, unit: string) => {
+        if (!byUnits.has(other)) return undefined;
+        return unit === unitNow ? (unitOutput.get(other) ?? []) : undefined;
       },
     };
     contexts.set(name, ctx);
@@ -248,24 +264,81 @@ export function emitTargets(
   const embedders = targets.map((t) => t.embeds?.(ir) ?? []);
   /** Whether a target after the `i`-th embeds `name`'s files. */
   const embeddedAfter = (i: number, name: string) => embedders.slice(i + 1).some((e) => e.includes(name));
+  const crashed = (target: Target, err: unknown) => bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: crashDetail(err) });
+  const spent = (name: string, since: number) => (timings[`emit:${name}`] = (timings[`emit:${name}`] ?? 0) + performance.now() - since);
   let current = 0;
+
+  // Targets that run whole, in name order.
   for (const [i, target] of targets.entries()) {
+    if (target.units) continue;
     current = i;
     const t = performance.now();
     const base = contextFor(target.name);
     const keep = !sink || embeddedAfter(i, target.name);
     const handed: OutputFile[] = [];
     const ctx: EmitContext = sink ? { ...base, output: (f) => (keep && handed.push(f), take(f)) } : base;
+    let out: OutputFile[] = [];
     try {
-      const out = target.emit(ir, ctx);
+      out = target.emit(ir, ctx);
       if (keep) emitted.set(target.name, handed.length > 0 ? [...handed, ...out] : out);
-      for (const f of out) take(f);
     } catch (err) {
-      bag.report(PipelineCodes.TargetCrashed, undefined, { target: target.name, detail: crashDetail(err) });
+      crashed(target, err);
     }
+    spent(target.name, t);
+    for (const f of out) take(f);
     // What no later target embeds is let go.
     for (const name of emitted.keys()) if (sink && !embeddedAfter(i, name)) emitted.delete(name);
-    timings[`emit:${target.name}`] = performance.now() - t;
+  }
+
+  // Targets that run by units, interleaved per unit.
+  const plans: { i: number; target: Target; units: UnitEmitter; has: Set<string>; keep: boolean; failed: boolean }[] = [];
+  for (const [i, target] of targets.entries()) {
+    if (!target.units) continue;
+    const t = performance.now();
+    try {
+      const units = target.units(ir, contextFor(target.name));
+      plans.push({ i, target, units, has: new Set(units.units), keep: embeddedAfter(i, target.name), failed: false });
+      byUnits.add(target.name);
+    } catch (err) {
+      crashed(target, err);
+    }
+    spent(target.name, t);
+  }
+  const order: string[] = [];
+  const listed = new Set<string>();
+  for (const p of plans) for (const u of p.units.units) if (!listed.has(u)) (listed.add(u), order.push(u));
+  for (const unit of order) {
+    unitNow = unit;
+    for (const p of plans) {
+      if (p.failed || !p.has.has(unit)) continue;
+      current = p.i;
+      const t = performance.now();
+      let out: OutputFile[] = [];
+      try {
+        out = p.units.emit(unit);
+      } catch (err) {
+        p.failed = true;
+        crashed(p.target, err);
+      }
+      spent(p.target.name, t);
+      if (p.keep) unitOutput.set(p.target.name, out);
+      for (const f of out) take(f);
+    }
+    unitOutput.clear();
+  }
+  unitNow = undefined;
+  for (const p of plans) {
+    if (p.failed) continue;
+    current = p.i;
+    const t = performance.now();
+    let out: OutputFile[] = [];
+    try {
+      out = p.units.finish();
+    } catch (err) {
+      crashed(p.target, err);
+    }
+    spent(p.target.name, t);
+    for (const f of out) take(f);
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -4,7 +4,7 @@
  * same input gives the same manifest. It is how meshc tells its own files from anyone else's.
  * @module
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { compareStrings } from '../util/strings.js';
 import { isSafeOutputPath } from './paths.js';
 
@@ -30,9 +30,9 @@ export interface Manifest {
   files: ManifestEntry[];
 }
 
-/** Hex sha256 of text or bytes. */
+/** Hex sha256 of text (UTF-8) or bytes. */
 export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 /** Builds the manifest of a file set from each file's path and sha256 (in any order). */

@@ -16,8 +16,8 @@ const init = workerData as StagerInit;
 const control = new Int32Array(init.control);
 const bag = new DiagnosticBag();
 const staging = new Staging(txnPaths(init.outDir), bag, init.displayOut ?? init.outDir);
-const planner = new Planner(init.outDir, init.prev.manifest, init.prev.text, shower(init.outDir, { displayOut: init.displayOut }), false, (path, content) => {
-  if (Atomics.load(control, CONTROL.cancelled) === 0) staging.stage(path, content);
+const planner = new Planner(init.outDir, init.prev.manifest, init.prev.text, shower(init.outDir, { displayOut: init.displayOut }), false, (path, bytes) => {
+  if (Atomics.load(control, CONTROL.cancelled) === 0) staging.stage(path, bytes);
 });
 let bug: string | undefined;
 

@@ -90,19 +90,27 @@ function look(path: string, read: boolean): Found {
   return { kind: 'file', bytes: read ? readFileSync(path) : Buffer.alloc(0) };
 }
 
-/** Buffers reused by {@link sameBytes}: the file read, and the expected text encoded. */
+/** Buffers reused per file: its text encoded (see {@link encode}), and a file read for comparison. */
+let encoded: Buffer = Buffer.allocUnsafeSlow(1 << 16);
 let scratch: Buffer = Buffer.allocUnsafeSlow(1 << 16);
-let expected: Buffer = Buffer.allocUnsafeSlow(1 << 16);
 
 const grown = (b: Buffer, n: number): Buffer => (b.length >= n ? b : Buffer.allocUnsafeSlow(Math.max(n, b.length * 2)));
 
 /**
- * Whether the regular file at `path` holds exactly `content` (UTF-8). Nothing is kept or allocated
- * per file: a rebuild compares its whole output with what is on disk.
+ * A file's text as UTF-8, in a buffer reused for the next file: valid until the next call. Each
+ * file is encoded once, then hashed, compared and written from these bytes.
  */
-function sameBytes(path: string, content: string): boolean {
-  expected = grown(expected, Buffer.byteLength(content, 'utf8'));
-  const want = expected.subarray(0, expected.write(content, 0, 'utf8'));
+function encode(content: string): Buffer {
+  // At most 3 bytes per UTF-16 code unit.
+  if (encoded.length < content.length * 3) encoded = grown(encoded, content.length * 3);
+  return encoded.subarray(0, encoded.write(content, 0, 'utf8'));
+}
+
+/**
+ * Whether the regular file at `path` holds exactly `want`. Nothing is kept or allocated per file:
+ * a rebuild compares its whole output with what is on disk.
+ */
+function sameBytes(path: string, want: Uint8Array): boolean {
   const fd = openSync(path, 'r');
   try {
     if (fstatSync(fd).size !== want.length) return false;
@@ -151,7 +159,8 @@ export class Planner {
     readonly prevManifestText: string | undefined,
     private readonly shown: (p: string) => string,
     private readonly forCheck: boolean,
-    private readonly stage?: (path: string, content: string) => void,
+    /** Stages a changed file from its bytes (valid only during the call). */
+    private readonly stage?: (path: string, bytes: Uint8Array) => void,
   ) {
     this.owned = new Set((prevManifest?.files ?? []).map((f) => f.path));
   }
@@ -177,12 +186,13 @@ export class Planner {
       this.dirs.add(a);
     }
     this.paths.add(f.path);
-    this.entries.push({ path: f.path, sha256: sha256(f.content) });
-    const op = this.decide(f, up);
+    const bytes = encode(f.content);
+    this.entries.push({ path: f.path, sha256: sha256(bytes) });
+    const op = this.decide(f, bytes, up);
     if (op === 'create' || op === 'replace') {
       this.ops.push({ op, path: f.path });
       if (this.forCheck) this.wanted.set(f.path, f.content);
-      else if (this.blocked === 0 && this.stage) this.stage(f.path, f.content);
+      else if (this.blocked === 0 && this.stage) this.stage(f.path, bytes);
     } else if (op === 'unchanged') this.unchanged.push(f.path);
     else this.blocked++;
   }
@@ -192,7 +202,7 @@ export class Planner {
     return 'blocked';
   }
 
-  private decide(f: OutputFile, up: string[]): FileOp {
+  private decide(f: OutputFile, bytes: Uint8Array, up: string[]): FileOp {
     const shown = this.shown;
     let parentMissing = false;
     for (const a of up) {
@@ -219,7 +229,7 @@ export class Planner {
     if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, f.path), f.path, this.owned))) return 'create';
     if (found.kind === 'other') return this.problem(OutputCodes.PathBlocked, { path: shown(f.path), reason: `${found.what} is in the way` });
     // Ours, or identical and adopted:
-    if (this.forCheck ? found.bytes.equals(Buffer.from(f.content, 'utf8')) : sameBytes(join(this.outDir, f.path), f.content)) return 'unchanged';
+    if (this.forCheck ? found.bytes.equals(bytes) : sameBytes(join(this.outDir, f.path), bytes)) return 'unchanged';
     if (this.forCheck) this.current.set(f.path, found.bytes);
     if (this.owned.has(f.path)) return 'replace';
     if (this.forCheck) this.wanted.set(f.path, f.content);
@@ -420,7 +430,7 @@ export class Staging {
   }
 
   /** Stages one file; after a failure (MC5005, reported) nothing more is staged. */
-  stage(path: string, content: string): void {
+  stage(path: string, content: string | Uint8Array): void {
     if (this.bag.hasErrors) return;
     try {
       this.prepare();
@@ -473,7 +483,7 @@ class InThread implements Backend {
     private readonly bag: DiagnosticBag,
   ) {
     this.staging = new Staging(txnPaths(outDir), bag, opts.displayOut ?? outDir, opts.onStep);
-    this.planner = new Planner(outDir, prev.manifest, prev.text, shower(outDir, opts), false, (path, content) => this.staging.stage(path, content));
+    this.planner = new Planner(outDir, prev.manifest, prev.text, shower(outDir, opts), false, (path, bytes) => this.staging.stage(path, bytes));
   }
 
   add(file: OutputFile): void {

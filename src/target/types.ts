@@ -53,6 +53,29 @@ export interface EmitContext {
    * another target calls this one's `emit` to embed its files.
    */
   output?(file: OutputFile): void;
+  /**
+   * In a build that emits owner by owner ({@link Target.units}): the files `target` emitted for
+   * `unit` in this build, when that target runs by units too, came before this one for the unit
+   * (targets run in name order) and this one declares it in `Target.embeds`. Only the current
+   * unit's files are kept: valid while this unit is emitted. Read-only.
+   */
+  unitFiles?(target: string, unit: string): readonly OutputFile[] | undefined;
+}
+
+/**
+ * A target's output split by owner — the mesh itself, each service, each gateway — so that a build
+ * can emit one owner's files with every target, hand them to the writer and let them go before
+ * the next owner: an embedding target (Kubernetes ConfigMaps) takes another target's files for the
+ * same owner ({@link EmitContext.unitFiles}) without the whole output held in memory. The files of
+ * every unit and of `finish` are together exactly what `emit` returns.
+ */
+export interface UnitEmitter {
+  /** The owners this target emits for, in its order, each once: `mesh`, `service/<name>`, `gateway/<name>`. */
+  readonly units: readonly string[];
+  /** The files of one unit (each unit is emitted once, in the order of {@link units}). */
+  emit(unit: string): OutputFile[];
+  /** After every unit: the files that depend on all of them (e.g. `kustomization.yaml`); often none. */
+  finish(): OutputFile[];
 }
 
 /** What `verify` gets. */
@@ -92,6 +115,33 @@ export interface Target {
   codes?: readonly DiagnosticInfo[];
   /** Turns the IR into files. Pure: no I/O, deterministic. */
   emit(ir: MeshIR, ctx: EmitContext): OutputFile[];
+  /**
+   * The same output owner by owner, when the target can split it so (see {@link UnitEmitter}); a
+   * build then interleaves every such target per owner. Pure, like `emit`, and the files the same.
+   */
+  units?(ir: MeshIR, ctx: EmitContext): UnitEmitter;
   /** Checks emitted files with the target's own checker. May run programs; never writes outside `ctx.tmpDir`. */
   verify?(files: readonly OutputFile[], ctx: VerifyContext): Promise<VerifyResult>;
+}
+
+/** The unit key of the mesh-wide part of a target's output. */
+export const MESH_UNIT = 'mesh';
+/** The unit key of a service's part. */
+export const serviceUnit = (name: string): string => `service/${name}`;
+/** The unit key of a gateway's part. */
+export const gatewayUnit = (name: string): string => `gateway/${name}`;
+
+/**
+ * A target's whole output from its units, as `emit` returns it: every unit's files and `finish`'s,
+ * handed to `ctx.output` as they are made when the caller takes them so, else returned sorted by path.
+ */
+export function emitAllUnits(u: UnitEmitter, ctx: EmitContext): OutputFile[] {
+  const files: OutputFile[] = [];
+  const add = (fs: OutputFile[]) => {
+    if (ctx.output) for (const f of fs) ctx.output(f);
+    else for (const f of fs) files.push(f);
+  };
+  for (const unit of u.units) add(u.emit(unit));
+  add(u.finish());
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -5,7 +5,7 @@
  * {@link HAPROXY_CONFIG_DIR} (`/etc/meshc/haproxy/`), under its base name.
  * @module
  */
-import type { EmitContext, OutputFile, Target } from '../../src/target/types.js';
+import { emitAllUnits, gatewayUnit, serviceUnit, type EmitContext, type OutputFile, type Target, type UnitEmitter } from '../../src/target/types.js';
 import type { MeshIR } from '../../src/ir/types.js';
 import { HAPROXY_CONFIG_DIR, type HaproxyEmitOptions } from './build.js';
 import { HaproxyCodes } from './codes.js';
@@ -26,30 +26,37 @@ export function filesOfProxy(files: readonly OutputFile[], owner: string): Outpu
 }
 
 /**
+ * The HAProxy files owner by owner, with options (tests bind loopback): a service with a sidecar
+ * (its `.cfg` and the maps and keys it loads), a gateway with `proxy: haproxy` (likewise).
+ */
+export function haproxyUnits(ir: MeshIR, outer: EmitContext, options: HaproxyEmitOptions = {}): UnitEmitter {
+  const ctx = once(outer);
+  const names = new Set(ir.services.map((s) => s.name));
+  const services = new Map(ir.services.filter((s) => s.sidecar).map((s) => [serviceUnit(s.name), s]));
+  const gateways = new Map(ir.gateways.filter((g) => g.proxy === 'haproxy').map((g) => [gatewayUnit(g.name), g]));
+  return {
+    units: [...services.keys(), ...gateways.keys()],
+    emit(unit) {
+      const svc = services.get(unit);
+      if (svc) return sidecarFiles(ir, svc, ctx, options);
+      const gw = gateways.get(unit);
+      if (!gw) return [];
+      if (names.has(`gateway-${gw.name}`)) {
+        ctx.report(HaproxyCodes.OwnerCollision, gw.span, { gateway: gw.name });
+        return [];
+      }
+      return gatewayFiles(ir, gw, ctx, options);
+    },
+    finish: () => [],
+  };
+}
+
+/**
  * Emits the HAProxy files, with options (tests bind loopback). Sorted by path; or, when the caller
  * takes files as they are made (`EmitContext.output`), handed over one proxy at a time.
  */
 export function emitHaproxy(ir: MeshIR, outer: EmitContext, options: HaproxyEmitOptions = {}): OutputFile[] {
-  const ctx = once(outer);
-  const files: OutputFile[] = [];
-  const add = (fs: OutputFile[]) => {
-    if (outer.output) for (const f of fs) outer.output(f);
-    else for (const f of fs) files.push(f);
-  };
-  const services = new Set<string>();
-  for (const svc of ir.services) {
-    services.add(svc.name);
-    if (svc.sidecar) add(sidecarFiles(ir, svc, ctx, options));
-  }
-  for (const gw of ir.gateways) {
-    if (gw.proxy !== 'haproxy') continue;
-    if (services.has(`gateway-${gw.name}`)) {
-      ctx.report(HaproxyCodes.OwnerCollision, gw.span, { gateway: gw.name });
-      continue;
-    }
-    add(gatewayFiles(ir, gw, ctx, options));
-  }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return emitAllUnits(haproxyUnits(ir, outer, options), outer);
 }
 
 /**
@@ -99,6 +106,9 @@ const target: Target = {
   codes: Object.values(HaproxyCodes),
   emit(ir, ctx) {
     return emitHaproxy(ir, ctx);
+  },
+  units(ir, ctx) {
+    return haproxyUnits(ir, ctx);
   },
   verify(files, ctx) {
     return verifyHaproxy(files, ctx);

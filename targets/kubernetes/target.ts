@@ -5,7 +5,7 @@
  */
 import type { Target } from '../../src/target/types.js';
 import { KubernetesCodes } from './codes.js';
-import { emitKubernetes, reusesProxyOutput } from './emit.js';
+import { emitKubernetes, kubernetesUnits, reusesProxyOutput } from './emit.js';
 import type { ProxyTargets } from './proxy.js';
 import { verifyKubernetes } from './verify.js';
 
@@ -35,6 +35,7 @@ export function createKubernetesTarget(proxies: ProxyTargets): Target {
       }),
     codes: Object.values(KubernetesCodes),
     emit: (ir, ctx) => emitKubernetes(ir, ctx, proxies),
+    units: (ir, ctx) => kubernetesUnits(ir, ctx, proxies),
     verify: (files) => Promise.resolve(verifyKubernetes(files)),
   };
 }

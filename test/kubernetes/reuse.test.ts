@@ -138,3 +138,69 @@ describe('what the pipeline keeps of a target that another embeds (emitTargets w
     expect(seen.c![2]!.map((f) => f.path)).toEqual(['b/x.txt']);
   });
 });
+
+describe('targets that emit owner by owner (Target.units), interleaved by emitTargets', () => {
+  const unitTarget = (name: string, units: string[], body: (unit: string, ctx: EmitContext) => OutputFile[], embeds?: string[]): Target => ({
+    name,
+    description: name,
+    capabilities: [],
+    emit: () => {
+      throw new Error('emitTargets runs a target with units by its units');
+    },
+    units: (_ir, ctx) => ({ units, emit: (u) => body(u, ctx), finish: () => [{ path: `${name}/finish.txt`, content: `${units.length}\n` }] }),
+    ...(embeds ? { embeds: () => embeds } : {}),
+  });
+
+  it('runs every unit with each target in name order, hands an embedder the files of the same unit only, and lets them go after it', async () => {
+    const ir = await irOf('examples/webshop');
+    const calls: string[] = [];
+    const seen: string[] = [];
+    const a = unitTarget('a', ['mesh', 'service/x', 'service/y'], (u) => (calls.push(`a ${u}`), [{ path: `a/${u.replace('/', '-')}.txt`, content: `${u}\n` }]));
+    const b = unitTarget('b', ['mesh', 'service/y', 'gateway/g'], (u, ctx) => {
+      calls.push(`b ${u}`);
+      const mine = ctx.unitFiles!('a', u);
+      seen.push(`${u}: ${mine ? mine.map((f) => f.path).join(',') : 'none'}; other unit ${ctx.unitFiles!('a', 'service/x') === undefined ? 'none' : 'some'}`);
+      return [];
+    }, ['a']);
+    const sunk: string[] = [];
+    const bag = new DiagnosticBag();
+    const timings: Record<string, number> = {};
+    expect(emitTargets(ir, [a, b], bag, timings, [], (f) => sunk.push(f.path))).toEqual([]);
+    expect(bag.items).toEqual([]);
+    // Units in the order the targets list them, first seen first; within a unit, targets in name order.
+    expect(calls).toEqual(['a mesh', 'b mesh', 'a service/x', 'a service/y', 'b service/y', 'b gateway/g']);
+    expect(seen).toEqual([
+      'mesh: a/mesh.txt; other unit none',
+      'service/y: a/service-y.txt; other unit none',
+      // a has no gateway unit: an empty list (a runs by units in this build), not undefined.
+      'gateway/g: ; other unit none',
+    ]);
+    expect(sunk).toEqual(['a/mesh.txt', 'a/service-x.txt', 'a/service-y.txt', 'a/finish.txt', 'b/finish.txt']);
+    expect(Object.keys(timings).sort()).toEqual(['emit:a', 'emit:b']);
+  });
+
+  it('the Envoy, HAProxy and Kubernetes targets: their units make exactly what emit makes', async () => {
+    for (const input of ['examples/webshop', 'fixtures/good/hosts.yaml']) {
+      const ir = await irOf(input);
+      for (const t of [envoy, haproxy]) {
+        const { ctx } = collectingContext();
+        const u = t.units!(ir, ctx);
+        const byUnits = [...u.units.flatMap((x) => u.emit(x)), ...u.finish()].sort((x, y) => (x.path < y.path ? -1 : 1));
+        expect(byUnits, `${t.name} ${input}`).toEqual(t.emit(ir, collectingContext().ctx));
+      }
+    }
+  });
+
+  it('a target that crashes in one unit is reported once and skipped for the rest; the others go on', async () => {
+    const ir = await irOf('examples/webshop');
+    const a = unitTarget('a', ['mesh', 'service/x', 'service/y'], (u) => {
+      if (u === 'service/x') throw new Error('boom');
+      return [{ path: `a/${u.replace('/', '-')}.txt`, content: 'a\n' }];
+    });
+    const c = unitTarget('c', ['mesh', 'service/x', 'service/y'], (u) => [{ path: `c/${u.replace('/', '-')}.txt`, content: 'c\n' }]);
+    const bag = new DiagnosticBag();
+    const files = emitTargets(ir, [a, c], bag, {});
+    expect(bag.items.map((d) => [d.code, d.message])).toEqual([['MC4004', 'internal error in target a: boom']]);
+    expect(files.map((f) => f.path)).toEqual(['a/mesh.txt', 'c/finish.txt', 'c/mesh.txt', 'c/service-x.txt', 'c/service-y.txt']);
+  });
+});
