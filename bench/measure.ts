@@ -46,7 +46,8 @@ export interface Sample {
   build: Clocked;
   /**
    * Per stage, in pipeline order: load, validate, check, lower, emit:<target>… (each target's own
-   * wall time), write (handing files to the writer, and its commit), and `emit`: the whole of
+   * wall time), write (handing files to the writer, `write:add`, and its commit, `write:commit`:
+   * the background thread's last files, the manifest, the transaction), and `emit`: the whole of
    * emission and writing, with its CPU time.
    */
   stages: Record<string, StageTime>;
@@ -153,6 +154,8 @@ export async function measure(input: string, n: number, targetNames: string[], s
   const written = writer.commit({ inputHash, meshcVersion: version });
   const c = commit();
   stages.write = { wallMs: sinkMs + c.wallMs };
+  stages['write:add'] = { wallMs: sinkMs };
+  stages['write:commit'] = { wallMs: c.wallMs, cpuMs: c.cpuMs };
   stages.emit = { wallMs: e.wallMs + c.wallMs, cpuMs: e.cpuMs + c.cpuMs };
   const build = total();
   if (written.diagnostics.some((d) => d.severity === 'error')) throw new Error(`write failed:\n${written.diagnostics.map((d) => d.message).join('\n')}`);

@@ -1,19 +1,24 @@
 /**
  * The background stager: a worker thread that plans, hashes and stages the files of one write
  * (src/output/write.ts, {@link WriteOptions.background}) while the build emits the next ones. It
- * runs the same {@link Planner} and {@link Staging} as a write in the main thread, on batches of
- * files (their texts cloned, not shared), and answers `finish` with the settled plan or `stop` with whether it made
- * `.meshc-txn`. A meshc bug it meets (a path emitted twice) is answered, not thrown.
+ * runs the same {@link Planner} and {@link Staging} as a write in the main thread, on the files the
+ * write encodes into a shared ring (their UTF-8 bytes are hashed, compared and written from the
+ * ring: nothing is copied or decoded here), and answers `finish` with the settled plan or `stop`
+ * with whether it made `.meshc-txn`. A meshc bug it meets (a path emitted twice) is answered, not
+ * thrown. It never returns to its event loop: it waits on the shared control array.
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { DiagnosticBag } from '../diagnostics/bag.js';
+import type { OutputFile } from '../target/types.js';
 import { txnPaths } from './txn.js';
-import { CONTROL, Planner, settle, shower, Staging, type OutputMeta, type StagerBatch, type StagerInit, type StagerReply } from './write.js';
+import { CONTROL, packSettled, Planner, RECORD, RING_BYTES, settle, shower, Staging, WAKE_BYTES, type OutputMeta, type StagerInit, type StagerReply } from './write.js';
 
 const init = workerData as StagerInit;
 const control = new Int32Array(init.control);
+const ring = Buffer.from(init.ring);
+const words = new Int32Array(init.ring);
 const bag = new DiagnosticBag();
 const staging = new Staging(txnPaths(init.outDir), bag, init.displayOut ?? init.outDir);
 const planner = new Planner(init.outDir, init.prev.manifest, init.prev.text, shower(init.outDir, { displayOut: init.displayOut }), false, (path, bytes) => {
@@ -39,33 +44,88 @@ function answer(reply: StagerReply): void {
   Atomics.notify(control, CONTROL.replied);
 }
 
-function batch(b: StagerBatch): void {
+/** The next message on the command port; the write posts it before it says so, so it is there (or about to be). */
+function command(): unknown {
+  for (;;) {
+    const m = receiveMessageOnPort(init.commands);
+    if (m) return m.message;
+    Atomics.wait(control, CONTROL.replied, 0, 1);
+  }
+}
+
+/** Plans one file, unless a bug was met or staging was cancelled. */
+function plan(add: () => void): void {
+  if (bug !== undefined || Atomics.load(control, CONTROL.cancelled) !== 0) return;
   try {
-    if (bug === undefined && Atomics.load(control, CONTROL.cancelled) === 0) {
-      for (let i = 0; i < b.paths.length; i++) planner.add({ path: b.paths[i]!, content: b.contents[i]! });
-    }
+    add();
   } catch (err) {
     bug = err instanceof Error ? err.message : String(err);
-  } finally {
-    Atomics.sub(control, CONTROL.inFlight, b.units);
-    Atomics.add(control, CONTROL.batchesDone, 1);
-    Atomics.notify(control, CONTROL.batchesDone);
   }
+}
+
+/** The tail when the write was last woken. */
+let woke = 0;
+
+/** Wakes the write when it waits for room and enough was freed since it was last woken (or `now`). */
+function wakeWriter(tail: number, now: boolean): void {
+  if ((now || ((tail - woke) | 0) >= WAKE_BYTES) && Atomics.load(control, CONTROL.writerWaits) === 1) {
+    woke = tail;
+    Atomics.notify(control, CONTROL.tail);
+  }
+}
+
+/** Consumes the records from `tail` up to `head`; returns the new tail. */
+function consume(tail: number, head: number): number {
+  while (tail !== head) {
+    const pos = tail & (RING_BYTES - 1);
+    const w = pos >> 2;
+    const total = words[w]!;
+    const kind = words[w + 1]!;
+    if (kind === RECORD.file) {
+      const pathBytes = words[w + 2]!;
+      const contentBytes = words[w + 3]!;
+      const start = pos + RECORD.header;
+      const path = ring.toString('latin1', start, start + pathBytes);
+      plan(() => planner.addBytes(path, ring.subarray(start + pathBytes, start + pathBytes + contentBytes)));
+    } else if (kind === RECORD.big) {
+      const f = command() as OutputFile;
+      plan(() => planner.add(f));
+    }
+    tail = (tail + total) | 0;
+    // The bytes are used: the write may reuse them.
+    Atomics.store(control, CONTROL.tail, tail);
+    wakeWriter(tail, false);
+  }
+  return tail;
 }
 
 Atomics.store(control, CONTROL.started, 1);
 
-parentPort!.on('message', (m: StagerBatch | { finish: OutputMeta } | { stop: true }) => {
-  if ('paths' in m) return batch(m);
-  try {
-    if (bug !== undefined) answer({ bug, txnReady: staging.ready });
-    else if ('finish' in m) {
-      const settled = settle(planner, staging, m.finish, bag);
-      const cpuMs = threadCpuMs();
-      answer(cpuMs === undefined ? { settled, diagnostics: bag.items } : { settled, diagnostics: bag.items, cpuMs });
-    }
-    else answer({ stopped: { txnReady: staging.ready } });
-  } catch (err) {
-    answer({ bug: `meshc bug in the background stager: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, txnReady: staging.ready });
+let tail = 0;
+for (;;) {
+  const head = Atomics.load(control, CONTROL.head);
+  if (head !== tail) {
+    tail = consume(tail, head);
+    continue;
   }
-});
+  // Caught up: the write may wait for room.
+  wakeWriter(tail, true);
+  // Every file before a request was published before it.
+  if (Atomics.load(control, CONTROL.request) !== 0 && Atomics.load(control, CONTROL.head) === tail) break;
+  Atomics.store(control, CONTROL.stagerWaits, 1);
+  // The write wakes a waiting stager only every WAKE_BYTES: look again, then wait a little.
+  if (Atomics.load(control, CONTROL.head) === head && Atomics.load(control, CONTROL.request) === 0) Atomics.wait(control, CONTROL.head, head, 50);
+  Atomics.store(control, CONTROL.stagerWaits, 0);
+}
+
+const request = command() as { finish: OutputMeta } | { stop: true };
+try {
+  if (bug !== undefined) answer({ bug, txnReady: staging.ready });
+  else if ('finish' in request) {
+    const settled = packSettled(settle(planner, staging, request.finish, bag));
+    const cpuMs = threadCpuMs();
+    answer(cpuMs === undefined ? { settled, diagnostics: bag.items } : { settled, diagnostics: bag.items, cpuMs });
+  } else answer({ stopped: { txnReady: staging.ready } });
+} catch (err) {
+  answer({ bug: `meshc bug in the background stager: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, txnReady: staging.ready });
+}

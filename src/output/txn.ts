@@ -120,10 +120,10 @@ function fsyncPath(path: string, dir: boolean): void {
  * Flushes files and directories to stable storage: one `sync -f` (syncfs(2), Linux coreutils) of
  * the file system holding `root` when available, else an fsync of each path.
  */
-export function flush(root: string, files: readonly string[], dirs: readonly string[]): void {
+export function flush(root: string, files: readonly string[] | (() => readonly string[]), dirs: readonly string[]): void {
   const r = spawnSync('sync', ['-f', root], { stdio: 'ignore', timeout: 120_000 });
   if (r.status === 0) return;
-  for (const f of files) fsyncPath(f, false);
+  for (const f of typeof files === 'function' ? files() : files) fsyncPath(f, false);
   for (const d of dirs) fsyncPath(d, true);
 }
 

@@ -177,23 +177,30 @@ export class Planner {
 
   /** Plans one emitted file (and stages it when it changes). A bad path or a clash is a meshc bug (throws). */
   add(f: OutputFile): void {
-    assertSafePath(f.path);
-    if (this.paths.has(f.path)) throw new Error(`meshc bug: two output files at ${f.path}`);
-    if (this.dirs.has(f.path)) throw new Error(`meshc bug: output path ${f.path} is both a file and a directory`);
-    const up = ancestors(f.path);
+    this.addBytes(f.path, encode(f.content), f.content);
+  }
+
+  /**
+   * Plans one file from its UTF-8 bytes (valid only during the call: the background stager's
+   * ring). `content`, its text, is needed only by a `--check` plan (its diff).
+   */
+  addBytes(path: string, bytes: Uint8Array, content?: string): void {
+    assertSafePath(path);
+    if (this.paths.has(path)) throw new Error(`meshc bug: two output files at ${path}`);
+    if (this.dirs.has(path)) throw new Error(`meshc bug: output path ${path} is both a file and a directory`);
+    const up = ancestors(path);
     for (const a of up) {
       if (this.paths.has(a)) throw new Error(`meshc bug: output path ${a} is both a file and a directory`);
       this.dirs.add(a);
     }
-    this.paths.add(f.path);
-    const bytes = encode(f.content);
-    this.entries.push({ path: f.path, sha256: sha256(bytes) });
-    const op = this.decide(f, bytes, up);
+    this.paths.add(path);
+    this.entries.push({ path, sha256: sha256(bytes) });
+    const op = this.decide(path, bytes, up);
     if (op === 'create' || op === 'replace') {
-      this.ops.push({ op, path: f.path });
-      if (this.forCheck) this.wanted.set(f.path, f.content);
-      else if (this.blocked === 0 && this.stage) this.stage(f.path, bytes);
-    } else if (op === 'unchanged') this.unchanged.push(f.path);
+      this.ops.push({ op, path });
+      if (this.forCheck) this.wanted.set(path, content ?? Buffer.from(bytes).toString('utf8'));
+      else if (this.blocked === 0 && this.stage) this.stage(path, bytes);
+    } else if (op === 'unchanged') this.unchanged.push(path);
     else this.blocked++;
   }
 
@@ -202,7 +209,7 @@ export class Planner {
     return 'blocked';
   }
 
-  private decide(f: OutputFile, bytes: Uint8Array, up: string[]): FileOp {
+  private decide(path: string, bytes: Uint8Array, up: string[]): FileOp {
     const shown = this.shown;
     let parentMissing = false;
     for (const a of up) {
@@ -219,21 +226,21 @@ export class Planner {
         parentMissing = true;
         continue;
       }
-      return this.problem(OutputCodes.PathBlocked, { path: shown(f.path), reason: `${shown(a)} is ${s.what}, not a directory` });
+      return this.problem(OutputCodes.PathBlocked, { path: shown(path), reason: `${shown(a)} is ${s.what}, not a directory` });
     }
     if (parentMissing) return 'create';
     // --check keeps what is on disk for its diff; a write only compares it.
-    const found = look(join(this.outDir, f.path), this.forCheck);
+    const found = look(join(this.outDir, path), this.forCheck);
     // A directory that holds nothing but files of ours (no longer emitted: a path cannot be both a
     // file and a directory) is pruned before creations.
-    if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, f.path), f.path, this.owned))) return 'create';
-    if (found.kind === 'other') return this.problem(OutputCodes.PathBlocked, { path: shown(f.path), reason: `${found.what} is in the way` });
+    if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, path), path, this.owned))) return 'create';
+    if (found.kind === 'other') return this.problem(OutputCodes.PathBlocked, { path: shown(path), reason: `${found.what} is in the way` });
     // Ours, or identical and adopted:
-    if (this.forCheck ? found.bytes.equals(bytes) : sameBytes(join(this.outDir, f.path), bytes)) return 'unchanged';
-    if (this.forCheck) this.current.set(f.path, found.bytes);
-    if (this.owned.has(f.path)) return 'replace';
-    if (this.forCheck) this.wanted.set(f.path, f.content);
-    return this.problem(OutputCodes.ForeignFile, { path: shown(f.path), manifest: shown(MANIFEST_NAME) });
+    if (this.forCheck ? found.bytes.equals(bytes) : sameBytes(join(this.outDir, path), bytes)) return 'unchanged';
+    if (this.forCheck) this.current.set(path, found.bytes);
+    if (this.owned.has(path)) return 'replace';
+    if (this.forCheck) this.wanted.set(path, Buffer.from(bytes).toString('utf8'));
+    return this.problem(OutputCodes.ForeignFile, { path: shown(path), manifest: shown(MANIFEST_NAME) });
   }
 
   /**
@@ -401,8 +408,10 @@ export interface Settled {
   blocked: number;
   unchanged: string[];
   prevManifestText: string | undefined;
-  /** Staged files (absolute paths) and the staging directories made, for the fsync fallback. */
-  staged: string[];
+  /**
+   * The staging directories made, for the fsync fallback (the files staged are the creations and
+   * replacements of `ops`, under `.meshc-txn/new/`).
+   */
   made: string[];
   /** Whether `.meshc-txn` was made afresh for this write. */
   txnReady: boolean;
@@ -411,7 +420,6 @@ export interface Settled {
 /** Stages changed files under `.meshc-txn/new/`; the first one makes `.meshc-txn` afresh. */
 export class Staging {
   ready = false;
-  readonly staged: string[] = [];
   readonly made = new Set<string>();
 
   constructor(
@@ -437,7 +445,6 @@ export class Staging {
       this.step(`stage ${path}`);
       const at = join(this.paths.newDir, path);
       writeNew(at, content, false, this.made);
-      this.staged.push(at);
     } catch (err) {
       if (err instanceof SimulatedCrash) throw err;
       this.bag.report(OutputCodes.WriteFailed, undefined, { out: this.out, reason: osReason(err) });
@@ -456,7 +463,6 @@ export function settle(planner: Planner, staging: Staging, meta: OutputMeta, bag
     blocked: planner.blocked,
     unchanged: planner.unchanged,
     prevManifestText: planner.prevManifestText,
-    staged: staging.staged,
     made: [...staging.made],
     txnReady: staging.ready,
   };
@@ -503,17 +509,31 @@ class InThread implements Backend {
 const STAGER = new URL('./stager.js', import.meta.url);
 
 /**
- * Slots of the shared control array between a write and its background stager: bytes handed over
- * and not yet staged, batches done (the write waits on it when too much is in flight), whether a
- * reply is ready, whether staging was cancelled, and whether the stager started (loaded its modules).
+ * Slots of the shared control array between a write and its background stager: the ring's head
+ * (bytes the write published, a wrapping 32-bit count) and tail (bytes the stager consumed), the
+ * write's request (0 none, 1 finish, 2 stop: its message is on the command port), whether a reply
+ * is ready, whether staging was cancelled, whether the stager started (loaded its modules), and
+ * whether the stager waits for records or the write for room (each is woken only then, and in
+ * steps of {@link WAKE_BYTES}: not once per file).
  */
-export const CONTROL = { inFlight: 0, batchesDone: 1, replied: 2, cancelled: 3, started: 4, length: 5 } as const;
+export const CONTROL = { head: 0, tail: 1, request: 2, replied: 3, cancelled: 4, started: 5, stagerWaits: 6, writerWaits: 7, length: 8 } as const;
+/** A waiting side is woken when this many bytes were published or freed since it was last woken (or at the end). */
+export const WAKE_BYTES = 1 << 20;
 /** How long a write waits for its stager to start (load its modules) before giving up. */
 const START_TIMEOUT_MS = 60_000;
-/** Files are handed over in batches of about this many characters (UTF-16 code units), ... */
-const BATCH_UNITS = 1 << 20;
-/** ... with at most this many in flight (the rest waits): memory stays bounded. */
-const MAX_IN_FLIGHT = 32 << 20;
+/** The ring's size in bytes (a power of two): at most this much waits for the stager. */
+export const RING_BYTES = 32 << 20;
+/**
+ * A record in the ring: a header of four 32-bit words — its length in bytes (header included,
+ * a multiple of {@link RECORD_ALIGN}), its kind, the path's length and the content's length — then
+ * the path (ASCII: output paths are) and the content (UTF-8). Records never wrap around the ring's
+ * end: a `wrap` record fills the rest.
+ */
+export const RECORD = { header: 16, file: 1, wrap: 2, big: 3 } as const;
+/** Records start on this boundary (so a `wrap` record always has room for its header). */
+const RECORD_ALIGN = 16;
+/** A file whose UTF-8 text may exceed this goes over the big-file port instead of the ring. */
+const BIG_FILE_BYTES = RING_BYTES / 4;
 
 /** The data a background stager starts with. */
 export interface StagerInit {
@@ -521,32 +541,66 @@ export interface StagerInit {
   displayOut: string | undefined;
   prev: { manifest?: Manifest; text?: string };
   control: SharedArrayBuffer;
+  ring: SharedArrayBuffer;
+  /** Requests (`finish` with the manifest's metadata, `stop`) and files too big for the ring. */
+  commands: MessagePort;
   reply: MessagePort;
 }
 
-/** One batch of files for the background stager: their paths and contents, and the contents' total length (UTF-16 code units). */
-export interface StagerBatch {
-  paths: string[];
-  contents: string[];
-  units: number;
+/**
+ * A {@link Settled} as the stager sends it: its long parts — the manifest's text, and the lists
+ * with one entry per file as lines — as UTF-8 in one shared buffer, which crosses threads without a
+ * copy (a structured clone of them took half a second at 180,000 files). Output paths hold no
+ * newline (assertSafePath).
+ */
+export type PackedSettled = Omit<Settled, 'ops' | 'unchanged' | 'manifestText'> & { text: SharedArrayBuffer; lengths: number[] };
+
+const OP_CODE = { create: 'c', replace: 'r', delete: 'd' } as const;
+const OP_OF: Record<string, TxnOp['op']> = { c: 'create', r: 'replace', d: 'delete' };
+
+export function packSettled(s: Settled): PackedSettled {
+  const { ops, unchanged, manifestText, ...rest } = s;
+  const parts = [manifestText, ops.map((o) => OP_CODE[o.op] + o.path).join('\n'), unchanged.join('\n')];
+  const lengths = parts.map((t) => Buffer.byteLength(t, 'utf8'));
+  const text = new SharedArrayBuffer(lengths.reduce((a, b) => a + b, 0));
+  const buf = Buffer.from(text);
+  let at = 0;
+  for (const t of parts) at += buf.write(t, at, 'utf8');
+  return { ...rest, text, lengths };
+}
+
+function unpackSettled(p: PackedSettled): Settled {
+  const { text, lengths, ...rest } = p;
+  const buf = Buffer.from(text);
+  let at = 0;
+  const [manifestText, ops, unchanged] = lengths.map((n) => buf.toString('utf8', at, (at += n)));
+  const lines = (t: string) => (t === '' ? [] : t.split('\n'));
+  return { ...rest, manifestText: manifestText!, ops: lines(ops!).map((l) => ({ op: OP_OF[l[0]!]!, path: l.slice(1) })), unchanged: lines(unchanged!) };
 }
 
 /** What the background stager answers to `finish` or `stop`. */
-export type StagerReply = { settled: Settled; diagnostics: Diagnostic[]; cpuMs?: number } | { stopped: { txnReady: boolean } } | { bug: string; txnReady: boolean };
+export type StagerReply = { settled: PackedSettled; diagnostics: Diagnostic[]; cpuMs?: number } | { stopped: { txnReady: boolean } } | { bug: string; txnReady: boolean };
+
+const align = (n: number): number => (n + RECORD_ALIGN - 1) & -RECORD_ALIGN;
 
 /**
  * Plans and stages files on a worker thread ({@link STAGER}), so that hashing and writing them
- * overlaps the emission of the next ones. Each file's text is encoded into a batch buffer that is
- * transferred, not copied; at most {@link MAX_IN_FLIGHT} bytes wait. `settle` and `stop` block
- * until the worker answers, so the write's API stays synchronous.
+ * overlaps the emission of the next ones. Each file's text is encoded straight into a shared ring
+ * of {@link RING_BYTES} (no copy of the string is made for the worker, nothing is transferred): the
+ * write waits only when the ring is full. `settle` and `stop` block until the worker answers, so
+ * the write's API stays synchronous.
  */
 class Background implements Backend {
   private readonly worker: Worker;
   private readonly reply: MessagePort;
+  private readonly commands: MessagePort;
   private readonly control: Int32Array;
-  private paths: string[] = [];
-  private contents: string[] = [];
-  private units = 0;
+  private readonly ring: Buffer;
+  private readonly words: Int32Array;
+  /** Bytes published so far (wrapping 32-bit), mirrored in CONTROL.head. */
+  private head = 0;
+  /** {@link head} when the stager was last woken. */
+  private woke = 0;
   private done = false;
   private readonly begun = Date.now();
   /** Whether the worker made `.meshc-txn` (known once it answered). */
@@ -560,35 +614,83 @@ class Background implements Backend {
   ) {
     const shared = new SharedArrayBuffer(CONTROL.length * 4);
     this.control = new Int32Array(shared);
+    const ring = new SharedArrayBuffer(RING_BYTES);
+    this.ring = Buffer.from(ring);
+    this.words = new Int32Array(ring);
     const reply = new MessageChannel();
+    const commands = new MessageChannel();
     this.reply = reply.port1;
-    const init: StagerInit = { outDir, displayOut: opts.displayOut, prev, control: shared, reply: reply.port2 };
-    this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2] });
+    this.commands = commands.port1;
+    const init: StagerInit = { outDir, displayOut: opts.displayOut, prev, control: shared, ring, commands: commands.port2, reply: reply.port2 };
+    this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2, commands.port2] });
     // A build that ends without commit or abort (a thrown meshc bug) is not kept alive by it.
     this.worker.unref();
   }
 
-  add(file: OutputFile): void {
-    this.paths.push(file.path);
-    this.contents.push(file.content);
-    this.units += file.content.length;
-    if (this.units >= BATCH_UNITS) this.send();
-  }
-
-  /** Hands the current batch over, first waiting while too much is in flight. */
-  private send(): void {
-    if (this.paths.length === 0) return;
+  /** Waits until `n` bytes of the ring are free. */
+  private waitFree(n: number): void {
     const c = this.control;
-    for (let done = Atomics.load(c, CONTROL.batchesDone); Atomics.load(c, CONTROL.inFlight) > MAX_IN_FLIGHT; done = Atomics.load(c, CONTROL.batchesDone)) {
-      Atomics.wait(c, CONTROL.batchesDone, done, 100);
+    let tail = Atomics.load(c, CONTROL.tail);
+    if (RING_BYTES - ((this.head - tail) | 0) >= n) return;
+    this.wake(true);
+    Atomics.store(c, CONTROL.writerWaits, 1);
+    for (tail = Atomics.load(c, CONTROL.tail); RING_BYTES - ((this.head - tail) | 0) < n; tail = Atomics.load(c, CONTROL.tail)) {
+      Atomics.wait(c, CONTROL.tail, tail, 100);
       if (Atomics.load(c, CONTROL.started) === 0 && Date.now() - this.begun > START_TIMEOUT_MS) this.giveUp();
     }
-    Atomics.add(c, CONTROL.inFlight, this.units);
-    const batch: StagerBatch = { paths: this.paths, contents: this.contents, units: this.units };
-    this.worker.postMessage(batch);
-    this.paths = [];
-    this.contents = [];
-    this.units = 0;
+    Atomics.store(c, CONTROL.writerWaits, 0);
+  }
+
+  /** Wakes the stager when it waits and enough was published since it was last woken (or `now`). */
+  private wake(now: boolean): void {
+    const c = this.control;
+    if ((now || ((this.head - this.woke) | 0) >= WAKE_BYTES) && Atomics.load(c, CONTROL.stagerWaits) === 1) {
+      this.woke = this.head;
+      Atomics.notify(c, CONTROL.head);
+    }
+  }
+
+  /** Writes a record's header at `pos` and publishes it. */
+  private publish(pos: number, total: number, kind: number, pathBytes: number, contentBytes: number): void {
+    const w = pos >> 2;
+    this.words[w] = total;
+    this.words[w + 1] = kind;
+    this.words[w + 2] = pathBytes;
+    this.words[w + 3] = contentBytes;
+    this.head = (this.head + total) | 0;
+    Atomics.store(this.control, CONTROL.head, this.head);
+    this.wake(false);
+  }
+
+  /** The ring position of a record of `n` bytes, once they are free (after a `wrap` record when it would pass the end). */
+  private reserve(n: number): number {
+    let pos = this.head & (RING_BYTES - 1);
+    if (pos + n > RING_BYTES) {
+      const rest = RING_BYTES - pos;
+      this.waitFree(rest);
+      this.publish(pos, rest, RECORD.wrap, 0, 0);
+      pos = 0;
+    }
+    this.waitFree(n);
+    return pos;
+  }
+
+  add(file: OutputFile): void {
+    if (this.done) throw new Error('meshc bug: a file added to a finished write');
+    const pathBytes = file.path.length; // ASCII (assertSafePath)
+    const most = RECORD.header + pathBytes + file.content.length * 3;
+    if (most > BIG_FILE_BYTES) {
+      // Posted before its record is published: the stager finds it on the port when it gets there.
+      this.commands.postMessage({ path: file.path, content: file.content });
+      const pos = this.reserve(RECORD.header);
+      this.publish(pos, RECORD.header, RECORD.big, 0, 0);
+      return;
+    }
+    const pos = this.reserve(align(most));
+    this.ring.write(file.path, pos + RECORD.header, 'latin1');
+    const start = pos + RECORD.header + pathBytes;
+    const written = this.ring.write(file.content, start, most - RECORD.header - pathBytes, 'utf8');
+    this.publish(pos, align(RECORD.header + pathBytes + written), RECORD.file, pathBytes, written);
   }
 
   /** A stager that never started will never answer: stop waiting for it (and asking it). */
@@ -598,13 +700,14 @@ class Background implements Backend {
     throw new Error('meshc bug: the background stager did not start');
   }
 
-  /** Sends the rest and `message`, then blocks until the worker's answer. */
+  /** Sends `message` after every file, then blocks until the worker's answer. */
   private request(message: { finish: OutputMeta } | { stop: true }): StagerReply {
     if (this.done) throw new Error('meshc bug: the background stager was asked twice');
     this.done = true;
-    this.send();
     const c = this.control;
-    this.worker.postMessage(message);
+    this.commands.postMessage(message);
+    Atomics.store(c, CONTROL.request, 'finish' in message ? 1 : 2);
+    Atomics.notify(c, CONTROL.head);
     const since = Date.now();
     while (Atomics.load(c, CONTROL.replied) === 0) {
       Atomics.wait(c, CONTROL.replied, 0, 1000);
@@ -617,6 +720,7 @@ class Background implements Backend {
     const got = receiveMessageOnPort(this.reply)?.message as StagerReply | undefined;
     void this.worker.terminate();
     this.reply.close();
+    this.commands.close();
     if (got === undefined) throw new Error('meshc bug: the background stager answered nothing');
     this.txnReady = 'settled' in got ? got.settled.txnReady : 'stopped' in got ? got.stopped.txnReady : got.txnReady;
     return got;
@@ -631,7 +735,7 @@ class Background implements Backend {
     if (!('settled' in r)) throw new Error('meshc bug: the background stager did not settle');
     this.bag.addAll(r.diagnostics);
     this.cpuMs = r.cpuMs;
-    return r.settled;
+    return unpackSettled(r.settled);
   }
 
   stop(): { txnReady: boolean } {
@@ -767,7 +871,8 @@ export class OutputWrite {
         step('stage manifest');
         writeNew(paths.manifest, p.manifestText, false);
         // Everything staged reaches the disk before the journal says to use it.
-        if (durable) flush(this.outDir, [...p.staged, paths.manifest], [...p.made, paths.txn]);
+        const staged = () => [...p.ops.filter((o) => o.op !== 'delete').map((o) => join(paths.newDir, o.path)), paths.manifest];
+        if (durable) flush(this.outDir, staged, [...p.made, paths.txn]);
       } catch (err) {
         if (err instanceof SimulatedCrash) throw err;
         rmSync(paths.txn, { recursive: true, force: true });

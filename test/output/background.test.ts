@@ -85,7 +85,10 @@ describe('OutputWrite in the background', () => {
     expect(readFileSync(join(bg!.out, 'utf8/unicode.txt'), 'utf8')).toBe('naïve café — 名前 😀 and more\n');
   });
 
-  it('hands over more than it lets wait in memory (big and small files, batch boundaries) and hashes every byte', () => {
+  it('hands over more than its ring holds (files that wrap at its end, files too big for it, small ones) and hashes every byte', () => {
+    // 32 MiB ring: the big files (1.2-2.4 MB each, 60 MB in all) wrap around it several times and
+    // wait for room; huge.txt (up to 9 MB of UTF-8) goes over the command port instead.
+    expect(dist.RING_BYTES).toBe(32 << 20);
     const files: OutputFile[] = [];
     for (let i = 0; i < 40; i++) files.push(f(`big/${i}.txt`, `${i}é`.repeat(400_000 + i * 997)));
     for (let i = 0; i < 3000; i++) files.push(f(`small/${i % 7}/${i}.txt`, `file ${i} ✓\n`.repeat(1 + (i % 50))));
