@@ -794,8 +794,10 @@ function listenerTls(g: GatewayIR): { volume: Volume; mount: VolumeMount }[] {
 // ---------------------------------------------------------------------------------------------
 
 /** Kind rank, then file name: the stable order of kustomization.yaml. */
+const KIND_RANK = new Map<string, number>(KIND_ORDER.map((k, i) => [k, i]));
+
 function manifestOrder(a: Manifest, b: Manifest): number {
-  return KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || compareStrings(a.file, b.file);
+  return KIND_RANK.get(a.kind)! - KIND_RANK.get(b.kind)! || compareStrings(a.file, b.file);
 }
 
 /** kustomization.yaml, listing every manifest. */

@@ -3,7 +3,7 @@
  * canonical forms (quantities, image pull policy) and Kubernetes name rules.
  * @module
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A JSON value as emitted into manifests. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -58,20 +58,30 @@ export interface Serialised {
  * skipped. `prefix` (a comment header) starts the text.
  */
 export function serialise(value: unknown, prefix = ''): Serialised {
-  const w: Writer = { out: [prefix], bytes: 0 };
-  const m = membersOf(value);
-  if (!m) w.out.push(scalar(w, value as string | number | boolean | null) + '\n');
-  else if (isEmpty(m)) {
-    w.out.push((m.items ? '[]' : '{}') + '\n');
-    w.bytes = 2;
-  } else writeBlock(w, value as object, m, '', '');
+  const w: Writer = { out: prefix, bytes: 0 };
+  if (Array.isArray(value)) {
+    const items = definedItems(value);
+    if (items.length === 0) {
+      w.out += '[]\n';
+      w.bytes = 2;
+    } else writeSequence(w, items, '', '');
+  } else if (value !== null && typeof value === 'object') {
+    const keys = definedKeys(value as Record<string, unknown>);
+    if (keys.length === 0) {
+      w.out += '{}\n';
+      w.bytes = 2;
+    } else writeMapping(w, value as Record<string, unknown>, keys, '', '');
+  } else {
+    checkScalar(value);
+    w.out += scalar(w, value as string | number | boolean | null) + '\n';
+  }
   // One join: a flat string, not a rope of every piece for the GC to walk until it is written.
-  return { yaml: w.out.join(''), jsonBytes: w.bytes };
+  return { yaml: flatten(w.out), jsonBytes: w.bytes };
 }
 
 interface Writer {
-  /** The text so far, in pieces. */
-  out: string[];
+  /** The text so far. */
+  out: string;
   /** Canonical JSON bytes so far. */
   bytes: number;
 }
@@ -155,8 +165,25 @@ function isPlain(v: string): boolean {
   return true;
 }
 
+/**
+ * The texts of short strings already written (keys, label values, images, names: most repeat
+ * across a mesh's manifests), so each is checked once. Bounded: cleared when full.
+ */
+const TEXTS = new Map<string, string>();
+const TEXTS_MAX = 1 << 16;
+
 /** A string's single-line YAML text; plain strings are ASCII, quoted ones JSON. */
 function stringText(v: string): string {
+  if (v.length > 64) return textOf(v);
+  let t = TEXTS.get(v);
+  if (t === undefined) {
+    if (TEXTS.size >= TEXTS_MAX) TEXTS.clear();
+    TEXTS.set(v, (t = textOf(v)));
+  }
+  return t;
+}
+
+function textOf(v: string): string {
   const c0 = v.charCodeAt(0);
   if (c0 >= 48 && c0 <= 57) return PLAIN_QUANTITY.test(v) ? v : JSON.stringify(v);
   return isPlain(v) ? v : JSON.stringify(v);
@@ -232,27 +259,26 @@ function writeLiteral(w: Writer, s: string, lead: string, indent: string): void 
   let end = s.length;
   while (end > 0 && s.charCodeAt(end - 1) === 10) end--;
   const trailing = s.length - end;
-  const out = w.out;
-  out.push(lead + (trailing === 0 ? '|-' : trailing === 1 ? '|' : '|+') + '\n');
+  w.out += lead + (trailing === 0 ? '|-' : trailing === 1 ? '|' : '|+') + '\n';
   let newlines = trailing;
   const body = end === s.length ? s : s.slice(0, end);
   if (body.charCodeAt(0) !== 10 && body.indexOf('\n\n') < 0) {
     // No empty line: every line is indented.
     newlines += count(body, '\n');
-    out.push(indent, body.replaceAll('\n', '\n' + indent), '\n');
+    w.out += indent + body.replaceAll('\n', '\n' + indent) + '\n';
   } else {
     let start = 0;
     for (;;) {
       const nl = body.indexOf('\n', start);
       const stop = nl < 0 ? end : nl;
-      if (stop > start) out.push(indent, body.slice(start, stop), '\n');
-      else out.push('\n');
+      if (stop > start) w.out += indent + body.slice(start, stop) + '\n';
+      else w.out += '\n';
       if (stop === end) break;
       newlines++;
       start = stop + 1;
     }
   }
-  for (let i = 1; i < trailing; i++) out.push('\n');
+  for (let i = 1; i < trailing; i++) w.out += '\n';
   w.bytes += utf8Bytes(s) + 2 + newlines + count(s, '"') + count(s, '\\') + count(s, '\t');
 }
 
@@ -264,73 +290,79 @@ function deeper(indent: string): string {
   return INDENTS[indent.length / 2 + 1] ?? indent + '  ';
 }
 
-/** A collection's members with a value: a mapping's keys (sorted) or a sequence's items. */
-type Members = { keys: string[]; items?: undefined } | { items: unknown[]; keys?: undefined };
-
-/** The members of `v` when it is a collection; throws on what JSON cannot hold. */
-function membersOf(v: unknown): Members | undefined {
-  if (v === null || typeof v !== 'object') {
-    checkScalar(v);
-    return undefined;
-  }
-  return Array.isArray(v) ? { items: definedItems(v) } : { keys: definedKeys(v as Record<string, unknown>) };
+/** Writes a mapping's entries (`keys`: its keys with a value, sorted; not none) at `indent`; the first line starts with `first`. */
+function writeMapping(w: Writer, o: Record<string, unknown>, keys: string[], indent: string, first: string): void {
+  w.bytes += 1 + keys.length * 2; // { : , }
+  for (let i = 0; i < keys.length; i++) writeEntry(w, keys[i]!, o[keys[i]!], indent, i === 0 ? first : indent);
 }
 
-function isEmpty(m: Members): boolean {
-  return (m.keys ?? m.items).length === 0;
+/** Writes a sequence's items (not none) at `indent`; the first line starts with `first` (a sequence item's dash). */
+function writeSequence(w: Writer, items: unknown[], indent: string, first: string): void {
+  w.bytes += 1 + items.length; // [ , ]
+  for (let i = 0; i < items.length; i++) writeItem(w, items[i], indent, i === 0 ? first : indent);
 }
 
 /**
- * Writes a mapping's entries or a sequence's items at `indent`; the first line starts with `first`
- * instead of `indent` (a sequence item's dash). The collection is not empty.
+ * Writes a value after `head` (`key: ` or `- `, with the line's lead): a scalar or empty
+ * collection on the same line, a literal block, or a collection on the lines below (a mapping in
+ * a sequence starts on the dash's line). Throws on what JSON cannot hold.
  */
-function writeBlock(w: Writer, v: object, m: Members, indent: string, first: string): void {
-  if (m.items) {
-    const items = m.items;
-    w.bytes += 1 + items.length; // [ , ]
-    for (let i = 0; i < items.length; i++) writeItem(w, items[i], indent, i === 0 ? first : indent);
+function writeValue(w: Writer, v: unknown, lead: string, head: string, indent: string, item: boolean): void {
+  if (typeof v === 'string') {
+    if (v.indexOf('\n') >= 0 && literalOk(v)) {
+      writeLiteral(w, v, lead + head, deeper(indent));
+      return;
+    }
+    w.out += lead + head + scalar(w, v) + '\n';
+    return;
+  }
+  if (v === null || typeof v !== 'object') {
+    checkScalar(v);
+    w.out += lead + head + scalar(w, v as number | boolean | null) + '\n';
+    return;
+  }
+  if (Array.isArray(v)) {
+    const items = definedItems(v);
+    if (items.length === 0) {
+      w.bytes += 2;
+      w.out += lead + head + '[]\n';
+    } else if (item) {
+      // A sequence in a sequence: its first item goes on the dash's line.
+      writeSequence(w, items, deeper(indent), lead + head);
+    } else {
+      w.out += lead + head.slice(0, -1) + '\n';
+      writeSequence(w, items, deeper(indent), deeper(indent));
+    }
+    return;
+  }
+  const keys = definedKeys(v as Record<string, unknown>);
+  if (keys.length === 0) {
+    w.bytes += 2;
+    w.out += lead + head + '{}\n';
+  } else if (item) {
+    // The first line of the nested block goes on the dash's line.
+    writeMapping(w, v as Record<string, unknown>, keys, deeper(indent), lead + head);
   } else {
-    const o = v as Record<string, unknown>;
-    const keys = m.keys;
-    w.bytes += 1 + keys.length * 2; // { : , }
-    for (let i = 0; i < keys.length; i++) writeEntry(w, keys[i]!, o[keys[i]!], indent, i === 0 ? first : indent);
+    w.out += lead + head.slice(0, -1) + '\n';
+    writeMapping(w, v as Record<string, unknown>, keys, deeper(indent), deeper(indent));
   }
 }
 
 function writeEntry(w: Writer, key: string, v: unknown, indent: string, lead: string): void {
   const k = stringText(key);
   w.bytes += stringBytes(key, k);
-  if (typeof v === 'string' && literalOk(v)) {
-    writeLiteral(w, v, `${lead}${k}: `, deeper(indent));
-    return;
-  }
-  const m = membersOf(v);
-  if (!m) {
-    w.out.push(lead, k, ': ', scalar(w, v as string | number | boolean | null), '\n');
-  } else if (isEmpty(m)) {
-    w.bytes += 2;
-    w.out.push(lead, k, m.items ? ': []\n' : ': {}\n');
-  } else {
-    w.out.push(lead, k, ':\n');
-    writeBlock(w, v as object, m, deeper(indent), deeper(indent));
-  }
+  writeValue(w, v, lead, k + ': ', indent, false);
 }
 
 function writeItem(w: Writer, v: unknown, indent: string, lead: string): void {
-  if (typeof v === 'string' && literalOk(v)) {
-    writeLiteral(w, v, `${lead}- `, deeper(indent));
-    return;
-  }
-  const m = membersOf(v);
-  if (!m) {
-    w.out.push(lead, '- ', scalar(w, v as string | number | boolean | null), '\n');
-  } else if (isEmpty(m)) {
-    w.bytes += 2;
-    w.out.push(lead, m.items ? '- []\n' : '- {}\n');
-  } else {
-    // The first line of the nested block goes on the dash's line.
-    writeBlock(w, v as object, m, deeper(indent), `${lead}- `);
-  }
+  writeValue(w, v, lead, '- ', indent, true);
+}
+
+/** `s` as a flat string (not a rope of every piece for the GC to walk until it is written). */
+function flatten(s: string): string {
+  // Reading a character flattens a rope in place.
+  s.charCodeAt(0);
+  return s;
 }
 
 /** Canonical JSON (sorted keys, no spaces): what hashes and size checks are computed over. */
@@ -340,10 +372,11 @@ export function canonicalJson(value: unknown): string {
 
 /** The first `n` hex digits of the SHA-256 of a text. */
 export function hashHex(text: string, n = 10): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, n);
+  return hash('sha256', text, 'hex').slice(0, n);
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Why `name` is not a DNS-1123 label (at most 63), or undefined when it is. */
@@ -363,7 +396,7 @@ export function dns1035LabelProblem(name: string): string | undefined {
 /** Why `name` is not a DNS-1123 subdomain (most object names), or undefined when it is. */
 export function dns1123SubdomainProblem(name: string): string | undefined {
   if (name.length > 253) return `${name.length} characters, at most 253 allowed`;
-  if (!name.split('.').every((l) => DNS1123_LABEL.test(l))) return 'only lower-case letters, digits, inner hyphens and dots are allowed';
+  if (!DNS1123_SUBDOMAIN.test(name)) return 'only lower-case letters, digits, inner hyphens and dots are allowed';
   return undefined;
 }
 
