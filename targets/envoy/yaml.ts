@@ -37,7 +37,7 @@ function blockable(s: string): boolean {
 }
 
 function scalar(v: unknown): string {
-  if (typeof v === 'string') return str(v);
+  if (typeof v === 'string') return v.length <= 64 ? keyText(v) : str(v);
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') {
@@ -94,10 +94,30 @@ function nonEmptyObj(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Writes `value` (a map or a list) at `indent`; `out` collects whole lines. `first`, when given,
- * replaces the indentation of the first line (a list item's `- `).
+ * The texts of keys and short strings already written (the emitter's own field names and constant
+ * values, names and addresses that recur across sidecars): each checked once. Bounded.
  */
-function node(value: unknown, indent: number, out: string[], first?: string): void {
+const KEYS = new Map<string, string>();
+
+function keyText(k: string): string {
+  let t = KEYS.get(k);
+  if (t === undefined) {
+    if (KEYS.size >= 1 << 16) KEYS.clear();
+    KEYS.set(k, (t = str(k)));
+  }
+  return t;
+}
+
+/** The text written so far. */
+interface Out {
+  s: string;
+}
+
+/**
+ * Writes `value` (a map or a list) at `indent`, as whole lines. `first`, when given, replaces the
+ * indentation of the first line (a list item's `- `).
+ */
+function node(value: unknown, indent: number, out: Out, first?: string): void {
   const pad = padOf(indent);
   let lead = first ?? pad;
   if (Array.isArray(value)) {
@@ -106,24 +126,24 @@ function node(value: unknown, indent: number, out: string[], first?: string): vo
       if (nonEmptyObj(item)) {
         node(item, indent + 2, out, dash);
       } else if (Array.isArray(item) && item.length > 0) {
-        out.push(`${pad}-`);
+        out.s += pad + '-\n';
         node(item, indent + 2, out);
       } else {
-        out.push(`${dash}${inline(item, indent + 2)}`);
+        out.s += dash + inline(item, indent + 2) + '\n';
       }
     }
     return;
   }
   const obj = value as Record<string, unknown>;
-  for (const k of Object.keys(obj)) {
+  for (const k in obj) {
     const v = obj[k];
     if (v === undefined) continue;
-    const key = str(k);
+    const key = keyText(k);
     if (nonEmptyObj(v) || (Array.isArray(v) && v.length > 0)) {
-      out.push(`${lead}${key}:`);
+      out.s += lead + key + ':\n';
       node(v, indent + 2, out);
     } else {
-      out.push(`${lead}${key}: ${inline(v, indent + 2)}`);
+      out.s += lead + key + ': ' + inline(v, indent + 2) + '\n';
     }
     lead = pad;
   }
@@ -140,8 +160,9 @@ function inline(v: unknown, indent: number): string {
 
 /** Serialises a JSON-like object to YAML, deterministically, after an optional `# ` header. */
 export function toYaml(value: Record<string, unknown>, header?: string): string {
-  const out: string[] = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()) : [];
+  const out: Out = { s: header ? header.split('\n').map((l) => `# ${l}`.trimEnd() + '\n').join('') : '' };
   node(value, 0, out);
-  out.push('');
-  return out.join('\n'); // one flat string (see flat() in src/util/strings.ts)
+  // One flat string (see flat() in src/util/strings.ts): reading a character flattens the rope.
+  out.s.charCodeAt(0);
+  return out.s;
 }

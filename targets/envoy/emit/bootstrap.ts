@@ -56,8 +56,13 @@ function routingFilters(renv: RouteEnv): Obj[] {
   return out;
 }
 
-function routeEnv(env: Env, clusters: ClusterIR[]): RouteEnv {
-  return { ...env, clusters: new Map(clusters.map((c) => [c.id, c])), usesFault: false, usesCors: false };
+/** A routing table's context: the proxy's clusters by id (built once per proxy: `byId`), and its filter needs. */
+function routeEnv(env: Env, byId: Map<string, ClusterIR>): RouteEnv {
+  return { ir: env.ir, ctx: env.ctx, reported: env.reported, clusters: byId, usesFault: false, usesCors: false };
+}
+
+function clustersById(clusters: readonly ClusterIR[]): Map<string, ClusterIR> {
+  return new Map(clusters.map((c) => [c.id, c]));
 }
 
 /** The listener-level TLS layout for a sidecar's inbound port, per the mesh's mTLS mode. */
@@ -126,11 +131,12 @@ export function sidecarBootstrap(env: Env, svc: ServiceIR): Obj {
     listeners.push(r.listener);
     localClusters.push(r.cluster);
   }
+  const byId = clustersById(svc.clusters);
   for (const o of svc.outbound) {
     const name = `outbound_${o.service}_${o.port}`;
     const owner = `${svc.name}→${o.service}/${o.port}`;
     if (o.isHttp) {
-      const renv = routeEnv(env, svc.clusters);
+      const renv = routeEnv(env, byId);
       const rc = routeTable(renv, name, o.rules, owner);
       const f = hcm(name, rc, routingFilters(renv), false, false);
       listeners.push(listener(name, '127.0.0.1', o.localPort, [{ filters: [f] }], false));
@@ -200,8 +206,9 @@ function gatewayListener(env: Env, gw: GatewayIR, l: ListenerIR, renv: RouteEnv)
 /** The Envoy bootstrap of a gateway with `proxy: envoy`. */
 export function gatewayBootstrap(env: Env, gw: GatewayIR): Obj {
   const listeners: Obj[] = [];
+  const byId = clustersById(gw.clusters);
   for (const l of gw.listeners) {
-    const renv = routeEnv(env, gw.clusters);
+    const renv = routeEnv(env, byId);
     listeners.push(gatewayListener(env, gw, l, renv));
   }
   const clusters = [...gw.clusters].sort((a, b) => cmp(a.id, b.id)).map((c) => upstreamCluster(env, c));
