@@ -37,7 +37,7 @@ function blockable(s: string): boolean {
 }
 
 function scalar(v: unknown): string {
-  if (typeof v === 'string') return v.length <= 64 ? keyText(v) : str(v);
+  if (typeof v === 'string') return str(v);
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') {
@@ -94,15 +94,16 @@ function nonEmptyObj(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * The texts of keys and short strings already written (the emitter's own field names and constant
- * values, names and addresses that recur across sidecars): each checked once. Bounded.
+ * The texts of keys already written (the emitter's own field names, mostly): each checked once.
+ * Values are not kept: most are names unique to one sidecar, and a table of them would keep every
+ * one alive (at 10,000 sidecars that cost more in garbage collection than it saved). Bounded.
  */
 const KEYS = new Map<string, string>();
 
 function keyText(k: string): string {
   let t = KEYS.get(k);
   if (t === undefined) {
-    if (KEYS.size >= 1 << 16) KEYS.clear();
+    if (KEYS.size >= 1 << 12) KEYS.clear();
     KEYS.set(k, (t = str(k)));
   }
   return t;

@@ -71,7 +71,8 @@ export interface ConfigView {
 
 /** Builds a line from words. */
 export function L(...words: (string | number)[]): Line {
-  return { words: words.map(String) };
+  for (let i = 0; i < words.length; i++) if (typeof words[i] !== 'string') words[i] = String(words[i]);
+  return { words: words as string[] };
 }
 
 /**

@@ -26,7 +26,11 @@ let compiled: Handlebars.TemplateDelegate<ConfigView> | undefined;
 function template(): Handlebars.TemplateDelegate<ConfigView> {
   if (compiled) return compiled;
   const hb = Handlebars.create();
-  hb.registerHelper('lines', (ls: Line[]) => ls.map((l) => '    ' + renderLine(l) + '\n').join(''));
+  hb.registerHelper('lines', (ls: Line[]) => {
+    let out = '';
+    for (const l of ls) out += '    ' + renderLine(l) + '\n';
+    return out;
+  });
   hb.registerHelper('name', (n: unknown) => {
     if (typeof n !== 'string' || !/^[A-Za-z0-9._:-]+$/.test(n)) throw new Error(`meshc bug: bad HAProxy proxy name ${String(n)}`);
     return n;

@@ -166,24 +166,23 @@ function isPlain(v: string): boolean {
 }
 
 /**
- * The texts of short strings already written (keys, label values, images, names: most repeat
- * across a mesh's manifests), so each is checked once. Bounded: cleared when full.
+ * The texts of mapping keys already written (field names and label keys: a small vocabulary), so
+ * each is checked once. Values are not kept: many are names unique to one object, and a table of
+ * them would keep every one alive. Bounded: cleared when full.
  */
-const TEXTS = new Map<string, string>();
-const TEXTS_MAX = 1 << 16;
+const KEY_TEXTS = new Map<string, string>();
 
-/** A string's single-line YAML text; plain strings are ASCII, quoted ones JSON. */
-function stringText(v: string): string {
-  if (v.length > 64) return textOf(v);
-  let t = TEXTS.get(v);
+function keyText(k: string): string {
+  let t = KEY_TEXTS.get(k);
   if (t === undefined) {
-    if (TEXTS.size >= TEXTS_MAX) TEXTS.clear();
-    TEXTS.set(v, (t = textOf(v)));
+    if (KEY_TEXTS.size >= 1 << 12) KEY_TEXTS.clear();
+    KEY_TEXTS.set(k, (t = stringText(k)));
   }
   return t;
 }
 
-function textOf(v: string): string {
+/** A string's single-line YAML text; plain strings are ASCII, quoted ones JSON. */
+function stringText(v: string): string {
   const c0 = v.charCodeAt(0);
   if (c0 >= 48 && c0 <= 57) return PLAIN_QUANTITY.test(v) ? v : JSON.stringify(v);
   return isPlain(v) ? v : JSON.stringify(v);
@@ -349,7 +348,7 @@ function writeValue(w: Writer, v: unknown, lead: string, head: string, indent: s
 }
 
 function writeEntry(w: Writer, key: string, v: unknown, indent: string, lead: string): void {
-  const k = stringText(key);
+  const k = keyText(key);
   w.bytes += stringBytes(key, k);
   writeValue(w, v, lead, k + ': ', indent, false);
 }
