@@ -1,10 +1,11 @@
 /**
  * The background stager: a worker thread that plans, hashes and stages the files of one write
- * (src/output/write.ts, {@link WriteOptions.background}) while the build emits the next ones. It
+ * (src/output/write.ts, {@link WriteOptions.background}) while the build emits the next ones, then
+ * commits it (it holds the plan: nothing per file crosses back to the build's thread). It
  * runs the same {@link Planner} and {@link Staging} as a write in the main thread, on the files the
  * write encodes into a shared ring (their UTF-8 bytes are hashed, compared and written from the
- * ring: nothing is copied or decoded here), and answers `finish` with the settled plan or `stop`
- * with whether it made `.meshc-txn`. A meshc bug it meets (a path emitted twice) is answered, not
+ * ring: nothing is copied or decoded here), and answers `finish` with how the write ended (the lists
+ * of changed files) or `stop` with whether it made `.meshc-txn`. A meshc bug it meets (a path emitted twice) is answered, not
  * thrown. It never returns to its event loop: it waits on the shared control array.
  * @module
  */
@@ -13,7 +14,7 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { OutputFile } from '../target/types.js';
 import { txnPaths } from './txn.js';
-import { CONTROL, packSettled, Planner, RECORD, RING_BYTES, settle, shower, Staging, WAKE_BYTES, type OutputMeta, type StagerInit, type StagerReply } from './write.js';
+import { CONTROL, finishWrite, packFinished, Planner, RECORD, RING_BYTES, shower, Staging, WAKE_BYTES, type OutputMeta, type StagerInit, type StagerReply } from './write.js';
 
 const init = workerData as StagerInit;
 const control = new Int32Array(init.control);
@@ -122,9 +123,10 @@ const request = command() as { finish: OutputMeta } | { stop: true };
 try {
   if (bug !== undefined) answer({ bug, txnReady: staging.ready });
   else if ('finish' in request) {
-    const settled = packSettled(settle(planner, staging, request.finish, bag));
+    const opts = { ...init.commit, ...(init.displayOut === undefined ? {} : { displayOut: init.displayOut }) };
+    const finished = packFinished(finishWrite(init.outDir, planner, staging, request.finish, opts, bag));
     const cpuMs = threadCpuMs();
-    answer(cpuMs === undefined ? { settled, diagnostics: bag.items } : { settled, diagnostics: bag.items, cpuMs });
+    answer(cpuMs === undefined ? { finished, diagnostics: bag.items } : { finished, diagnostics: bag.items, cpuMs });
   } else answer({ stopped: { txnReady: staging.ready } });
 } catch (err) {
   answer({ bug: `meshc bug in the background stager: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, txnReady: staging.ready });

@@ -468,24 +468,105 @@ export function settle(planner: Planner, staging: Staging, meta: OutputMeta, bag
   };
 }
 
-/** What {@link OutputWrite} needs of whatever plans and stages its files. */
+/** How a write's plan ended ({@link finishWrite}). */
+export interface Finished {
+  /**
+   * `applied`: the new tree and manifest are in place. `failed`: an error was reported and the
+   * previous tree is in place (or recovery failed, reported too). `skipped`: nothing was applied —
+   * errors or blocked files were reported, or nothing changed — the write is to be aborted.
+   */
+  outcome: 'applied' | 'failed' | 'skipped';
+  /** Whether `.meshc-txn` was made afresh for this write (and may need removing). */
+  txnReady: boolean;
+  created: string[];
+  replaced: string[];
+  removed: string[];
+  unchanged: string[];
+}
+
+/** The files of each kind of change of a plan's ops. */
+function listsOf(ops: readonly TxnOp[], unchanged: string[]): Pick<Finished, 'created' | 'replaced' | 'removed' | 'unchanged'> {
+  const r: Pick<Finished, 'created' | 'replaced' | 'removed' | 'unchanged'> = { created: [], replaced: [], removed: [], unchanged };
+  for (const op of ops) (op.op === 'create' ? r.created : op.op === 'replace' ? r.replaced : r.removed).push(op.path);
+  return r;
+}
+
+/**
+ * Completes a write whose files were all planned and staged (by `planner` and `staging`, in this
+ * thread or the background one): settles the plan, and unless there are errors, blocked files or
+ * no change, commits it — (1) stage the manifest and flush, (2) write the journal, (3–5) apply it
+ * and commit (see txn.ts) — rolling back on failure. Problems go into `bag`.
+ */
+export function finishWrite(outDir: string, planner: Planner, staging: Staging, meta: OutputMeta, opts: WriteOptions, bag: DiagnosticBag): Finished {
+  const p = settle(planner, staging, meta, bag);
+  const skipped = (unchanged: string[]): Finished => ({ outcome: 'skipped', txnReady: staging.ready, created: [], replaced: [], removed: [], unchanged });
+  if (bag.hasErrors || p.blocked > 0) return skipped([]);
+  if (p.ops.length === 0 && p.prevManifestText === p.manifestText) return skipped(p.unchanged);
+  const durable = opts.durable ?? true;
+  const step = opts.onStep ?? (() => {});
+  const out = opts.displayOut ?? outDir;
+  const paths = txnPaths(outDir);
+  const failed = (): Finished => ({ outcome: 'failed', txnReady: staging.ready, created: [], replaced: [], removed: [], unchanged: [] });
+  // 1. Stage the manifest (the files are staged already).
+  try {
+    staging.prepare();
+    step('stage manifest');
+    writeNew(paths.manifest, p.manifestText, false);
+    // Everything staged reaches the disk before the journal says to use it.
+    const staged = () => [...p.ops.filter((o) => o.op !== 'delete').map((o) => join(paths.newDir, o.path)), paths.manifest];
+    if (durable) flush(outDir, staged, [...p.made, paths.txn]);
+  } catch (err) {
+    if (err instanceof SimulatedCrash) throw err;
+    rmSync(paths.txn, { recursive: true, force: true });
+    bag.report(OutputCodes.WriteFailed, undefined, { out, reason: osReason(err) });
+    return failed();
+  }
+  // 2. Journal, 3–5. apply and commit; roll back on failure.
+  const journal: Journal = {
+    version: 1,
+    prevManifestSha256: p.prevManifestText === undefined ? null : sha256(p.prevManifestText),
+    newManifestSha256: sha256(p.manifestText),
+    ops: p.ops,
+    createdDirs: p.createdDirs,
+    prunedDirs: p.prunedDirs,
+  };
+  try {
+    step('journal');
+    writeJournal(outDir, journal, durable);
+    applyJournal(outDir, journal, opts);
+  } catch (err) {
+    if (err instanceof SimulatedCrash) throw err;
+    try {
+      if (hasPendingJournal(outDir)) rollBack(outDir, journal);
+      else rmSync(paths.txn, { recursive: true, force: true });
+    } catch (err2) {
+      bag.report(OutputCodes.RecoveryFailed, undefined, { out, reason: osReason(err2), txn: shower(outDir, opts)(TXN_DIR) });
+      return failed();
+    }
+    bag.report(OutputCodes.WriteFailed, undefined, { out, reason: osReason(err) });
+    return failed();
+  }
+  return { outcome: 'applied', txnReady: staging.ready, ...listsOf(p.ops, p.unchanged) };
+}
+
+/** What {@link OutputWrite} needs of whatever plans, stages and commits its files. */
 interface Backend {
   add(file: OutputFile): void;
-  /** Every file was added: the plan, its problems reported into the write's bag. */
-  settle(meta: OutputMeta): Settled;
+  /** Every file was added: {@link finishWrite}, its problems reported into the write's bag. */
+  finish(meta: OutputMeta): Finished;
   /** Stops staging (nothing more reaches `.meshc-txn`); says whether `.meshc-txn` was made. */
   stop(): { txnReady: boolean };
 }
 
-/** Plans and stages each file as it is added, in this thread. */
+/** Plans, stages and commits in this thread. */
 class InThread implements Backend {
   private readonly staging: Staging;
   private readonly planner: Planner;
 
   constructor(
-    outDir: string,
+    private readonly outDir: string,
     prev: { manifest?: Manifest; text?: string },
-    opts: WriteOptions,
+    private readonly opts: WriteOptions,
     private readonly bag: DiagnosticBag,
   ) {
     this.staging = new Staging(txnPaths(outDir), bag, opts.displayOut ?? outDir, opts.onStep);
@@ -496,8 +577,8 @@ class InThread implements Backend {
     this.planner.add(file);
   }
 
-  settle(meta: OutputMeta): Settled {
-    return settle(this.planner, this.staging, meta, this.bag);
+  finish(meta: OutputMeta): Finished {
+    return finishWrite(this.outDir, this.planner, this.staging, meta, this.opts, this.bag);
   }
 
   stop(): { txnReady: boolean } {
@@ -543,43 +624,43 @@ export interface StagerInit {
   control: SharedArrayBuffer;
   ring: SharedArrayBuffer;
   /** Requests (`finish` with the manifest's metadata, `stop`) and files too big for the ring. */
+  /** How to commit (durability; no `onStep`: the background is not used with it). */
+  commit: { durable?: boolean };
   commands: MessagePort;
   reply: MessagePort;
 }
 
 /**
- * A {@link Settled} as the stager sends it: its long parts — the manifest's text, and the lists
- * with one entry per file as lines — as UTF-8 in one shared buffer, which crosses threads without a
- * copy (a structured clone of them took half a second at 180,000 files). Output paths hold no
- * newline (assertSafePath).
+ * A {@link Finished} as the stager sends it: its lists (one entry per file) as lines of UTF-8 in
+ * one shared buffer, which crosses threads without a copy (a structured clone of 180,000 entries
+ * took a noticeable part of a second). Output paths hold no newline (assertSafePath).
  */
-export type PackedSettled = Omit<Settled, 'ops' | 'unchanged' | 'manifestText'> & { text: SharedArrayBuffer; lengths: number[] };
+export type PackedFinished = Pick<Finished, 'outcome' | 'txnReady'> & { text: SharedArrayBuffer; lengths: number[] };
 
-const OP_CODE = { create: 'c', replace: 'r', delete: 'd' } as const;
-const OP_OF: Record<string, TxnOp['op']> = { c: 'create', r: 'replace', d: 'delete' };
+const LISTS = ['created', 'replaced', 'removed', 'unchanged'] as const;
 
-export function packSettled(s: Settled): PackedSettled {
-  const { ops, unchanged, manifestText, ...rest } = s;
-  const parts = [manifestText, ops.map((o) => OP_CODE[o.op] + o.path).join('\n'), unchanged.join('\n')];
+export function packFinished(f: Finished): PackedFinished {
+  const parts = LISTS.map((k) => f[k].join('\n'));
   const lengths = parts.map((t) => Buffer.byteLength(t, 'utf8'));
   const text = new SharedArrayBuffer(lengths.reduce((a, b) => a + b, 0));
   const buf = Buffer.from(text);
   let at = 0;
   for (const t of parts) at += buf.write(t, at, 'utf8');
-  return { ...rest, text, lengths };
+  return { outcome: f.outcome, txnReady: f.txnReady, text, lengths };
 }
 
-function unpackSettled(p: PackedSettled): Settled {
-  const { text, lengths, ...rest } = p;
-  const buf = Buffer.from(text);
+function unpackFinished(p: PackedFinished): Finished {
+  const buf = Buffer.from(p.text);
   let at = 0;
-  const [manifestText, ops, unchanged] = lengths.map((n) => buf.toString('utf8', at, (at += n)));
-  const lines = (t: string) => (t === '' ? [] : t.split('\n'));
-  return { ...rest, manifestText: manifestText!, ops: lines(ops!).map((l) => ({ op: OP_OF[l[0]!]!, path: l.slice(1) })), unchanged: lines(unchanged!) };
+  const [created, replaced, removed, unchanged] = p.lengths.map((n) => {
+    const t = buf.toString('utf8', at, (at += n));
+    return t === '' ? [] : t.split('\n');
+  });
+  return { outcome: p.outcome, txnReady: p.txnReady, created: created!, replaced: replaced!, removed: removed!, unchanged: unchanged! };
 }
 
 /** What the background stager answers to `finish` or `stop`. */
-export type StagerReply = { settled: PackedSettled; diagnostics: Diagnostic[]; cpuMs?: number } | { stopped: { txnReady: boolean } } | { bug: string; txnReady: boolean };
+export type StagerReply = { finished: PackedFinished; diagnostics: Diagnostic[]; cpuMs?: number } | { stopped: { txnReady: boolean } } | { bug: string; txnReady: boolean };
 
 const align = (n: number): number => (n + RECORD_ALIGN - 1) & -RECORD_ALIGN;
 
@@ -621,7 +702,8 @@ class Background implements Backend {
     const commands = new MessageChannel();
     this.reply = reply.port1;
     this.commands = commands.port1;
-    const init: StagerInit = { outDir, displayOut: opts.displayOut, prev, control: shared, ring, commands: commands.port2, reply: reply.port2 };
+    const commit = opts.durable === undefined ? {} : { durable: opts.durable };
+    const init: StagerInit = { outDir, displayOut: opts.displayOut, prev, control: shared, ring, commit, commands: commands.port2, reply: reply.port2 };
     this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2, commands.port2] });
     // A build that ends without commit or abort (a thrown meshc bug) is not kept alive by it.
     this.worker.unref();
@@ -722,20 +804,20 @@ class Background implements Backend {
     this.reply.close();
     this.commands.close();
     if (got === undefined) throw new Error('meshc bug: the background stager answered nothing');
-    this.txnReady = 'settled' in got ? got.settled.txnReady : 'stopped' in got ? got.stopped.txnReady : got.txnReady;
+    this.txnReady = 'finished' in got ? got.finished.txnReady : 'stopped' in got ? got.stopped.txnReady : got.txnReady;
     return got;
   }
 
   /** CPU milliseconds the stager's thread used, once it settled. */
   cpuMs: number | undefined;
 
-  settle(meta: OutputMeta): Settled {
+  finish(meta: OutputMeta): Finished {
     const r = this.request({ finish: meta });
     if ('bug' in r) throw new Error(r.bug);
-    if (!('settled' in r)) throw new Error('meshc bug: the background stager did not settle');
+    if (!('finished' in r)) throw new Error('meshc bug: the background stager did not finish');
     this.bag.addAll(r.diagnostics);
     this.cpuMs = r.cpuMs;
-    return unpackSettled(r.settled);
+    return unpackFinished(r.finished);
   }
 
   stop(): { txnReady: boolean } {
@@ -826,90 +908,37 @@ export class OutputWrite {
     }
   }
 
-  /** `.meshc-txn` made afresh unless staging made it already. */
-  private prepareTxn(): void {
-    if (this.txnReady) return;
-    rmSync(this.paths.txn, { recursive: true, force: true });
-    mkdirSync(this.paths.newDir, { recursive: true });
-    this.txnReady = true;
-  }
-
   /**
    * Swaps the staged files in as one transaction, with the new manifest (`meta`: what it records
    * besides the files), and removes the files meshc wrote before and no longer emits. On any
-   * error the previous tree is left, or restored, exactly.
+   * error the previous tree is left, or restored, exactly. With {@link WriteOptions.background},
+   * the background thread commits (it holds the plan); this thread waits for it.
    */
   commit(meta: OutputMeta): WriteResult {
     if (this.closed) throw new Error('meshc bug: a write committed twice');
-    const bag = this.bag;
     const result = this.result;
     const backend = this.backend;
-    if (!backend || bag.hasErrors) return this.abort();
-    const durable = this.opts.durable ?? true;
-    const step = this.opts.onStep ?? (() => {});
-    const out = this.opts.displayOut ?? this.outDir;
-    const paths = this.paths;
-    let p: Settled;
+    if (!backend || this.bag.hasErrors) return this.abort();
+    let f: Finished;
     try {
-      p = backend.settle(meta);
+      f = backend.finish(meta);
     } catch (err) {
       if (!(err instanceof SimulatedCrash)) this.abort();
       throw err;
     }
-    this.txnReady = p.txnReady;
+    this.txnReady = f.txnReady;
     if (backend instanceof Background && backend.cpuMs !== undefined) result.backgroundCpuMs = backend.cpuMs;
-    if (bag.hasErrors || p.blocked > 0) return this.abort();
-    if (p.ops.length === 0 && p.prevManifestText === p.manifestText) {
-      result.unchanged = p.unchanged;
+    if (f.outcome === 'skipped') {
+      result.unchanged = f.unchanged;
       return this.abort();
     }
     this.closed = true;
-    try {
-      // 1. Stage the manifest (the files are staged already).
-      try {
-        this.prepareTxn();
-        step('stage manifest');
-        writeNew(paths.manifest, p.manifestText, false);
-        // Everything staged reaches the disk before the journal says to use it.
-        const staged = () => [...p.ops.filter((o) => o.op !== 'delete').map((o) => join(paths.newDir, o.path)), paths.manifest];
-        if (durable) flush(this.outDir, staged, [...p.made, paths.txn]);
-      } catch (err) {
-        if (err instanceof SimulatedCrash) throw err;
-        rmSync(paths.txn, { recursive: true, force: true });
-        bag.report(OutputCodes.WriteFailed, undefined, { out, reason: osReason(err) });
-        return result;
-      }
-      // 2. Journal, 3–5. apply and commit; roll back on failure.
-      const journal: Journal = {
-        version: 1,
-        prevManifestSha256: p.prevManifestText === undefined ? null : sha256(p.prevManifestText),
-        newManifestSha256: sha256(p.manifestText),
-        ops: p.ops,
-        createdDirs: p.createdDirs,
-        prunedDirs: p.prunedDirs,
-      };
-      try {
-        step('journal');
-        writeJournal(this.outDir, journal, durable);
-        applyJournal(this.outDir, journal, this.opts);
-      } catch (err) {
-        if (err instanceof SimulatedCrash) throw err;
-        try {
-          if (hasPendingJournal(this.outDir)) rollBack(this.outDir, journal);
-          else rmSync(paths.txn, { recursive: true, force: true });
-        } catch (err2) {
-          bag.report(OutputCodes.RecoveryFailed, undefined, { out, reason: osReason(err2), txn: shower(this.outDir, this.opts)(TXN_DIR) });
-          return result;
-        }
-        bag.report(OutputCodes.WriteFailed, undefined, { out, reason: osReason(err) });
-        return result;
-      }
-      for (const op of p.ops) (op.op === 'create' ? result.created : op.op === 'replace' ? result.replaced : result.removed).push(op.path);
-      result.unchanged = p.unchanged;
-      return result;
-    } finally {
-      this.release();
-    }
+    result.created = f.created;
+    result.replaced = f.replaced;
+    result.removed = f.removed;
+    result.unchanged = f.unchanged;
+    this.release();
+    return result;
   }
 }
 
