@@ -77,10 +77,32 @@ class IntBuf {
     }
     this.a[this.n++] = v;
   }
-  /** A copy of the contents, exactly sized. */
+  /** A copy of the contents, exactly sized (a view into a shared block: one allocation per many files). */
   take(): Int32Array {
-    return this.a.slice(0, this.n);
+    const out = carve(this.n);
+    out.set(this.a.subarray(0, this.n));
+    return out;
   }
+}
+
+/** The block {@link carve} cuts copies from. */
+let block = new Int32Array(0);
+let blockUsed = 0;
+const BLOCK = 1 << 18;
+
+/**
+ * A zeroed Int32Array of `n` elements, cut from a shared block (allocating a buffer per file cost
+ * more than the copy). A block is freed once no file's positions view it.
+ */
+function carve(n: number): Int32Array {
+  if (n > BLOCK / 4) return new Int32Array(n);
+  if (blockUsed + n > block.length) {
+    block = new Int32Array(BLOCK);
+    blockUsed = 0;
+  }
+  const out = block.subarray(blockUsed, blockUsed + n);
+  blockUsed += n;
+  return out;
 }
 
 const NODES = new IntBuf();
