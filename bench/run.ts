@@ -16,7 +16,9 @@
  * Options: --sizes LIST, --targets LIST (default envoy,haproxy,kubernetes,nftables), --tmp DIR
  * (where meshes are generated and written; default /dev/shm when it is a writable tmpfs, else the
  * OS temporary directory), --repeat K (build each size K times in fresh processes and report the
- * fastest: on a shared machine the others are slowed by other work; default 1), --no-nft,
+ * fastest: on a shared machine the others are slowed by other work; default 1), --ideal (also
+ * measure bench/ideal.ts: the output of the largest size filled from templates, hashed and written,
+ * with nothing compiled), --no-nft,
  * --no-dataplane, --routes R (10000), --duration S (5), --rounds K (3), --json FILE (every result
  * as JSON), --markdown FILE (the tables of docs/performance.md).
  * @module
@@ -29,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { dataplaneUnavailable, measureDataplane, type DataplaneResult } from './dataplane.js';
 import { generateMesh } from './generate.js';
 import type { Sample, StageTime } from './measure.js';
+import { measureIdeal, type IdealResult } from './ideal.js';
 import { nftRules, type NftCount } from './nft.js';
 
 /** The goals of issue #8 (and the load → IR goal of issue #2). */
@@ -231,6 +234,21 @@ async function main(): Promise<void> {
     printSample(best!);
   }
 
+  let ideal: IdealResult | undefined;
+  if (flag('--ideal')) {
+    const n = Math.max(...sizes);
+    const dir = mkdtempSync(join(tmp, 'meshc-bench-ideal-'));
+    try {
+      const before = load1();
+      ideal = await measureIdeal(n, join(dir, 'out'));
+      const i = ideal;
+      console.log(`\nideal (load average ${before.toFixed(2)} → ${load1().toFixed(2)}): ${i.files.toLocaleString('en')} files, ${mib(i.bytes)} MiB filled from templates, hashed and written on one thread, nothing compiled`);
+      console.log(`  wall ${ms(i.wallMs)} ms: fill ${ms(i.fillMs)}, sha256 ${ms(i.hashMs)}, open/write/close ${ms(i.writeMs)}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   let nft: NftCount[] | undefined;
   if (!flag('--no-nft')) {
     const dir = mkdtempSync(join(tmp, 'meshc-bench-nft-'));
@@ -272,7 +290,7 @@ async function main(): Promise<void> {
   const gs = goals(samples, nft, dp);
   for (const g of gs) console.log(`  ${g.met === undefined ? '-      ' : g.met ? 'met    ' : 'NOT met'}  ${g.goal}: ${g.measured}`);
   const jsonFile = arg('--json', '');
-  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ machine: m, samples, nft, dataplane: dp, goals: gs }, null, 2) + '\n');
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ machine: m, samples, ideal, nft, dataplane: dp, goals: gs }, null, 2) + '\n');
   const mdFile = arg('--markdown', '');
   if (mdFile) writeFileSync(mdFile, markdown(m, samples, nft, dp, gs, targets));
 }
