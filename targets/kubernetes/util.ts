@@ -70,7 +70,7 @@ export function serialise(value: unknown, prefix = ''): Serialised {
     if (keys.length === 0) {
       w.out += '{}\n';
       w.bytes = 2;
-    } else writeMapping(w, value as Record<string, unknown>, keys, '', '');
+    } else writeMapping(w, value as Record<string, unknown>, keys, keys.length, '', '');
   } else {
     checkScalar(value);
     w.out += scalar(w, value as string | number | boolean | null) + '\n';
@@ -97,14 +97,28 @@ function checkScalar(value: unknown): void {
  * numeric order (V8 lists them first, and so does `Object.keys` of the input).
  */
 function definedKeys(o: Record<string, unknown>): string[] {
-  const all = Object.keys(o);
-  // Usually the keys are already in order (the emitter writes its literals sorted), all defined.
-  let inOrder = all.length === 0 || !isArrayIndex(all[0]!);
-  for (let i = 0; inOrder && i < all.length; i++) {
-    const k = all[i]!;
-    if (o[k] === undefined || k === '__proto__' || (i > 0 && !(all[i - 1]! < k))) inOrder = false;
+  const n = keysInOrder(o);
+  return n >= 0 ? Object.keys(o) : sortedKeys(o);
+}
+
+/**
+ * How many keys `o` has when they are already in {@link definedKeys}'s order and all defined —
+ * the usual case: the emitter writes its literals sorted — so that they can be walked with for…in
+ * (which lists a plain object's own keys in Object.keys order) without an array; else -1.
+ */
+function keysInOrder(o: Record<string, unknown>): number {
+  let prev = '';
+  let n = 0;
+  for (const k in o) {
+    if ((n === 0 ? isArrayIndex(k) : !(prev < k)) || o[k] === undefined || k === '__proto__') return -1;
+    prev = k;
+    n++;
   }
-  if (inOrder) return all;
+  return n;
+}
+
+function sortedKeys(o: Record<string, unknown>): string[] {
+  const all = Object.keys(o);
   let index = 0;
   while (index < all.length && isArrayIndex(all[index]!)) index++;
   const keys: string[] = [];
@@ -165,18 +179,27 @@ function isPlain(v: string): boolean {
   return true;
 }
 
-/**
- * The texts of mapping keys already written (field names and label keys: a small vocabulary), so
- * each is checked once. Values are not kept: many are names unique to one object, and a table of
- * them would keep every one alive. Bounded: cleared when full.
- */
-const KEY_TEXTS = new Map<string, string>();
+/** A mapping key as written: `key: ` before a value on its line, `key:` before a block, its JSON size. */
+interface KeyText {
+  head: string;
+  open: string;
+  bytes: number;
+}
 
-function keyText(k: string): string {
+/**
+ * Mapping keys already written (field names and label keys: a small vocabulary), so each is
+ * checked once. Values are not kept: many are names unique to one object, and a table of them
+ * would keep every one alive. Bounded: cleared when full.
+ */
+const KEY_TEXTS = new Map<string, KeyText>();
+
+function keyText(k: string): KeyText {
   let t = KEY_TEXTS.get(k);
   if (t === undefined) {
     if (KEY_TEXTS.size >= 1 << 12) KEY_TEXTS.clear();
-    KEY_TEXTS.set(k, (t = stringText(k)));
+    const text = stringText(k);
+    t = { head: text + ': ', open: text + ':\n', bytes: stringBytes(k, text) };
+    KEY_TEXTS.set(k, t);
   }
   return t;
 }
@@ -289,10 +312,20 @@ function deeper(indent: string): string {
   return INDENTS[indent.length / 2 + 1] ?? indent + '  ';
 }
 
-/** Writes a mapping's entries (`keys`: its keys with a value, sorted; not none) at `indent`; the first line starts with `first`. */
-function writeMapping(w: Writer, o: Record<string, unknown>, keys: string[], indent: string, first: string): void {
-  w.bytes += 1 + keys.length * 2; // { : , }
-  for (let i = 0; i < keys.length; i++) writeEntry(w, keys[i]!, o[keys[i]!], indent, i === 0 ? first : indent);
+/**
+ * Writes a mapping's entries at `indent`; the first line starts with `first`. `keys`: its keys
+ * with a value, sorted — or undefined when its own keys are already so (walked with for…in).
+ * Not empty.
+ */
+function writeMapping(w: Writer, o: Record<string, unknown>, keys: string[] | undefined, count: number, indent: string, first: string): void {
+  w.bytes += 1 + count * 2; // { : , }
+  if (keys === undefined) {
+    let lead = first;
+    for (const k in o) {
+      writeEntry(w, k, o[k], indent, lead);
+      lead = indent;
+    }
+  } else for (let i = 0; i < keys.length; i++) writeEntry(w, keys[i]!, o[keys[i]!], indent, i === 0 ? first : indent);
 }
 
 /** Writes a sequence's items (not none) at `indent`; the first line starts with `first` (a sequence item's dash). */
@@ -306,7 +339,7 @@ function writeSequence(w: Writer, items: unknown[], indent: string, first: strin
  * collection on the same line, a literal block, or a collection on the lines below (a mapping in
  * a sequence starts on the dash's line). Throws on what JSON cannot hold.
  */
-function writeValue(w: Writer, v: unknown, lead: string, head: string, indent: string, item: boolean): void {
+function writeValue(w: Writer, v: unknown, lead: string, head: string, open: string, indent: string, item: boolean): void {
   if (typeof v === 'string') {
     if (v.indexOf('\n') >= 0 && literalOk(v)) {
       writeLiteral(w, v, lead + head, deeper(indent));
@@ -329,32 +362,35 @@ function writeValue(w: Writer, v: unknown, lead: string, head: string, indent: s
       // A sequence in a sequence: its first item goes on the dash's line.
       writeSequence(w, items, deeper(indent), lead + head);
     } else {
-      w.out += lead + head.slice(0, -1) + '\n';
+      w.out += lead + open;
       writeSequence(w, items, deeper(indent), deeper(indent));
     }
     return;
   }
-  const keys = definedKeys(v as Record<string, unknown>);
-  if (keys.length === 0) {
+  const o = v as Record<string, unknown>;
+  const n = keysInOrder(o);
+  const keys = n >= 0 ? undefined : sortedKeys(o);
+  const count = keys === undefined ? n : keys.length;
+  if (count === 0) {
     w.bytes += 2;
     w.out += lead + head + '{}\n';
   } else if (item) {
     // The first line of the nested block goes on the dash's line.
-    writeMapping(w, v as Record<string, unknown>, keys, deeper(indent), lead + head);
+    writeMapping(w, o, keys, count, deeper(indent), lead + head);
   } else {
-    w.out += lead + head.slice(0, -1) + '\n';
-    writeMapping(w, v as Record<string, unknown>, keys, deeper(indent), deeper(indent));
+    w.out += lead + open;
+    writeMapping(w, o, keys, count, deeper(indent), deeper(indent));
   }
 }
 
 function writeEntry(w: Writer, key: string, v: unknown, indent: string, lead: string): void {
   const k = keyText(key);
-  w.bytes += stringBytes(key, k);
-  writeValue(w, v, lead, k + ': ', indent, false);
+  w.bytes += k.bytes;
+  writeValue(w, v, lead, k.head, k.open, indent, false);
 }
 
 function writeItem(w: Writer, v: unknown, indent: string, lead: string): void {
-  writeValue(w, v, lead, '- ', indent, true);
+  writeValue(w, v, lead, '- ', '-\n', indent, true);
 }
 
 /** `s` as a flat string (not a rope of every piece for the GC to walk until it is written). */
