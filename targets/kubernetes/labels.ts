@@ -26,7 +26,7 @@ export function serviceSelector(s: ServiceIR | { name: string }): Record<string,
 
 /** The labels that select the pods of one version: its labels (with `version`) and the service's. */
 export function versionSelector(s: ServiceIR, v: VersionIR): Record<string, string> {
-  return { ...v.labels, ...serviceSelector(s) };
+  return sorted({ ...v.labels, ...serviceSelector(s) });
 }
 
 /** The labels that select a gateway's pods. */
@@ -36,7 +36,18 @@ export function gatewaySelector(g: GatewayIR | { name: string }): Record<string,
 
 /** Labels of an object: the user's metadata labels, then meshc's (which win). */
 export function objectLabels(ir: MeshIR, user: Record<string, string>, selector: Record<string, string>): Record<string, string> {
-  return { ...user, ...commonLabels(ir), ...selector };
+  return sorted({ ...user, ...commonLabels(ir), ...selector });
+}
+
+/**
+ * The same labels with their keys inserted in sorted order (code units), as every manifest writes
+ * them: the writer then need not sort them again for each object that carries them.
+ */
+function sorted(labels: Record<string, string>): Record<string, string> {
+  const keys = Object.keys(labels).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: Record<string, string> = {};
+  for (const k of keys) out[k] = labels[k]!;
+  return out;
 }
 
 /** The Secret holding a workload's mesh certificate (filled by cert-manager or SPIRE). */
