@@ -132,6 +132,30 @@ export const serviceUnit = (name: string): string => `service/${name}`;
 export const gatewayUnit = (name: string): string => `gateway/${name}`;
 
 /**
+ * The units of a target that configures one proxy per service and per gateway: a unit for each of
+ * `services` and `gateways` (in that order), emitted by `service` and `gateway`; nothing at `finish`.
+ */
+export function ownerUnits<S extends { name: string }, G extends { name: string }>(
+  services: readonly S[],
+  gateways: readonly G[],
+  service: (s: S) => OutputFile[],
+  gateway: (g: G) => OutputFile[],
+): UnitEmitter {
+  const byService = new Map(services.map((s) => [serviceUnit(s.name), s]));
+  const byGateway = new Map(gateways.map((g) => [gatewayUnit(g.name), g]));
+  return {
+    units: [...byService.keys(), ...byGateway.keys()],
+    emit(unit) {
+      const s = byService.get(unit);
+      if (s) return service(s);
+      const g = byGateway.get(unit);
+      return g ? gateway(g) : [];
+    },
+    finish: () => [],
+  };
+}
+
+/**
  * A target's whole output from its units, as `emit` returns it: every unit's files and `finish`'s,
  * handed to `ctx.output` as they are made when the caller takes them so, else returned sorted by path.
  */

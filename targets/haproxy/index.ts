@@ -5,7 +5,7 @@
  * {@link HAPROXY_CONFIG_DIR} (`/etc/meshc/haproxy/`), under its base name.
  * @module
  */
-import { emitAllUnits, gatewayUnit, serviceUnit, type EmitContext, type OutputFile, type Target, type UnitEmitter } from '../../src/target/types.js';
+import { emitAllUnits, ownerUnits, type EmitContext, type OutputFile, type Target, type UnitEmitter } from '../../src/target/types.js';
 import type { MeshIR } from '../../src/ir/types.js';
 import { HAPROXY_CONFIG_DIR, type HaproxyEmitOptions } from './build.js';
 import { HaproxyCodes } from './codes.js';
@@ -32,23 +32,16 @@ export function filesOfProxy(files: readonly OutputFile[], owner: string): Outpu
 export function haproxyUnits(ir: MeshIR, outer: EmitContext, options: HaproxyEmitOptions = {}): UnitEmitter {
   const ctx = once(outer);
   const names = new Set(ir.services.map((s) => s.name));
-  const services = new Map(ir.services.filter((s) => s.sidecar).map((s) => [serviceUnit(s.name), s]));
-  const gateways = new Map(ir.gateways.filter((g) => g.proxy === 'haproxy').map((g) => [gatewayUnit(g.name), g]));
-  return {
-    units: [...services.keys(), ...gateways.keys()],
-    emit(unit) {
-      const svc = services.get(unit);
-      if (svc) return sidecarFiles(ir, svc, ctx, options);
-      const gw = gateways.get(unit);
-      if (!gw) return [];
-      if (names.has(`gateway-${gw.name}`)) {
-        ctx.report(HaproxyCodes.OwnerCollision, gw.span, { gateway: gw.name });
-        return [];
-      }
-      return gatewayFiles(ir, gw, ctx, options);
+  return ownerUnits(
+    ir.services.filter((s) => s.sidecar),
+    ir.gateways.filter((g) => g.proxy === 'haproxy'),
+    (svc) => sidecarFiles(ir, svc, ctx, options),
+    (gw) => {
+      if (!names.has(`gateway-${gw.name}`)) return gatewayFiles(ir, gw, ctx, options);
+      ctx.report(HaproxyCodes.OwnerCollision, gw.span, { gateway: gw.name });
+      return [];
     },
-    finish: () => [],
-  };
+  );
 }
 
 /**
