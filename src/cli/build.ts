@@ -128,46 +128,53 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
     if (writer instanceof OutputWrite) writer.abort();
     throw err;
   }
-  const diagnostics: Diagnostic[] = [...bag.items, ...result.diagnostics];
-  // An output directory inside the input must not hold mesh files: meshc would later skip them as output.
-  const inside = meshFileBelow(outDir, result.root, Object.keys(result.sources));
-  if (inside) {
-    const b = new DiagnosticBag();
-    b.report(OutputCodes.UnsafeOutDir, undefined, { out: displayOut, reason: `it holds files of the mesh (${inside})` });
-    diagnostics.push(...b.items);
-  }
-  const failing = exitCodeFor(diagnostics, opts.strict) !== 0;
-  if (writer instanceof OutputWrite && failing) writer.abort();
-  if (failing) {
-    printDiagnostics(io, opts.format, diagnostics, root, result.sources);
-    return exitCodeFor(diagnostics, opts.strict);
-  }
-  const meta = { inputHash: result.inputHash, meshcVersion: meshcVersion() };
-  if (opts.check) {
-    const c = checkOutput(outDir, result.files, meta, { displayOut });
-    diagnostics.push(...c.diagnostics);
-    printDiagnostics(io, opts.format, diagnostics, root, result.sources);
-    if (c.diff) {
-      // The diff is the result in human and GitHub formats; beside JSON or SARIF it goes to stderr.
-      const stream = opts.format === 'json' || opts.format === 'sarif' ? io.stderr : io.stdout;
-      stream.write(shouldColor(stream, io.env) ? colorDiff(c.diff) : c.diff);
+  // A write begun during the build is committed or aborted below; if anything throws first, it is
+  // aborted (its lock released, its staging removed) before the error goes on.
+  try {
+    const diagnostics: Diagnostic[] = [...bag.items, ...result.diagnostics];
+    // An output directory inside the input must not hold mesh files: meshc would later skip them as output.
+    const inside = meshFileBelow(outDir, result.root, Object.keys(result.sources));
+    if (inside) {
+      const b = new DiagnosticBag();
+      b.report(OutputCodes.UnsafeOutDir, undefined, { out: displayOut, reason: `it holds files of the mesh (${inside})` });
+      diagnostics.push(...b.items);
     }
-    const code = Math.max(exitCodeFor(diagnostics, opts.strict), c.stale ? 1 : 0);
-    if (opts.format === 'human' && code === 0) {
-      io.stderr.write(`meshc: ${displayOut} is up to date (${result.files.length} file${result.files.length === 1 ? '' : 's'}, targets: ${result.targets.join(', ') || 'none'})\n`);
+    const failing = exitCodeFor(diagnostics, opts.strict) !== 0;
+    if (writer instanceof OutputWrite && failing) writer.abort();
+    if (failing) {
+      printDiagnostics(io, opts.format, diagnostics, root, result.sources);
+      return exitCodeFor(diagnostics, opts.strict);
+    }
+    const meta = { inputHash: result.inputHash, meshcVersion: meshcVersion() };
+    if (opts.check) {
+      const c = checkOutput(outDir, result.files, meta, { displayOut });
+      diagnostics.push(...c.diagnostics);
+      printDiagnostics(io, opts.format, diagnostics, root, result.sources);
+      if (c.diff) {
+        // The diff is the result in human and GitHub formats; beside JSON or SARIF it goes to stderr.
+        const stream = opts.format === 'json' || opts.format === 'sarif' ? io.stderr : io.stdout;
+        stream.write(shouldColor(stream, io.env) ? colorDiff(c.diff) : c.diff);
+      }
+      const code = Math.max(exitCodeFor(diagnostics, opts.strict), c.stale ? 1 : 0);
+      if (opts.format === 'human' && code === 0) {
+        io.stderr.write(`meshc: ${displayOut} is up to date (${result.files.length} file${result.files.length === 1 ? '' : 's'}, targets: ${result.targets.join(', ') || 'none'})\n`);
+      }
+      return code;
+    }
+    const w = writer === undefined ? writeOutput(outDir, result.files, meta, { displayOut }) : writer instanceof OutputWrite ? writer.commit(meta) : { ...emptyWrite, diagnostics: writer.diagnostics };
+    diagnostics.push(...w.diagnostics);
+    printDiagnostics(io, opts.format, diagnostics, root, result.sources);
+    const code = exitCodeFor(diagnostics, opts.strict);
+    if (opts.format === 'human' && !diagnostics.some((d) => d.severity === 'error')) {
+      io.stderr.write(
+        `meshc: wrote ${displayOut} (targets: ${result.targets.join(', ') || 'none'}; ${w.created.length} created, ${w.replaced.length} updated, ${w.removed.length} removed, ${w.unchanged.length} unchanged)\n`,
+      );
     }
     return code;
+  } catch (err) {
+    if (writer instanceof OutputWrite) writer.abort();
+    throw err;
   }
-  const w = writer === undefined ? writeOutput(outDir, result.files, meta, { displayOut }) : writer instanceof OutputWrite ? writer.commit(meta) : { ...emptyWrite, diagnostics: writer.diagnostics };
-  diagnostics.push(...w.diagnostics);
-  printDiagnostics(io, opts.format, diagnostics, root, result.sources);
-  const code = exitCodeFor(diagnostics, opts.strict);
-  if (opts.format === 'human' && !diagnostics.some((d) => d.severity === 'error')) {
-    io.stderr.write(
-      `meshc: wrote ${displayOut} (targets: ${result.targets.join(', ') || 'none'}; ${w.created.length} created, ${w.replaced.length} updated, ${w.removed.length} removed, ${w.unchanged.length} unchanged)\n`,
-    );
-  }
-  return code;
 }
 
 /** `meshc check`: load, validate and check; no output. Returns the exit code. */

@@ -9,7 +9,7 @@
  * thrown. It never returns to its event loop: it waits on the shared control array.
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { OutputFile } from '../target/types.js';
@@ -64,14 +64,31 @@ function plan(add: () => void): void {
   }
 }
 
-/** The tail when the write was last woken. */
+/** The tail when the write was last woken, or last seen not waiting. */
 let woke = 0;
 
-/** Wakes the write when it waits for room and enough was freed since it was last woken (or `now`). */
+/**
+ * Wakes the write when it waits for room and at least {@link WAKE_BYTES} were freed since it began
+ * to (or `now`). While it does not wait, the count starts again at every record.
+ */
 function wakeWriter(tail: number, now: boolean): void {
-  if ((now || ((tail - woke) | 0) >= WAKE_BYTES) && Atomics.load(control, CONTROL.writerWaits) === 1) {
+  if (Atomics.load(control, CONTROL.writerWaits) !== 1) {
+    woke = tail;
+    return;
+  }
+  if (now || ((tail - woke) >>> 0) >= WAKE_BYTES) {
     woke = tail;
     Atomics.notify(control, CONTROL.tail);
+  }
+}
+
+/** This thread's id in the system (Linux: /proc/thread-self → <pid>/task/<tid>), or 0. */
+function threadId(): number {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) && tid > 0 && tid <= 0x7fffffff ? tid : 0;
+  } catch {
+    return 0;
   }
 }
 
@@ -100,34 +117,45 @@ function consume(tail: number, head: number): number {
   return tail;
 }
 
-Atomics.store(control, CONTROL.started, 1);
-
-let tail = 0;
-for (;;) {
-  const head = Atomics.load(control, CONTROL.head);
-  if (head !== tail) {
-    tail = consume(tail, head);
-    continue;
+/** Consumes records until the write's request, then answers it. */
+function run(): void {
+  let tail = 0;
+  for (;;) {
+    // What the write changes at every publication and request: read before looking, so that a
+    // change made after the look ends the wait below at once.
+    const signal = Atomics.load(control, CONTROL.signal);
+    const head = Atomics.load(control, CONTROL.head);
+    if (head !== tail) {
+      tail = consume(tail, head);
+      continue;
+    }
+    // Caught up: the write may wait for room.
+    wakeWriter(tail, true);
+    // Every file before a request was published before it.
+    if (Atomics.load(control, CONTROL.request) !== 0 && Atomics.load(control, CONTROL.head) === tail) break;
+    Atomics.store(control, CONTROL.stagerWaits, 1);
+    // The write wakes a waiting stager only every WAKE_BYTES (and at its request): wait a little.
+    Atomics.wait(control, CONTROL.signal, signal, 50);
+    Atomics.store(control, CONTROL.stagerWaits, 0);
   }
-  // Caught up: the write may wait for room.
-  wakeWriter(tail, true);
-  // Every file before a request was published before it.
-  if (Atomics.load(control, CONTROL.request) !== 0 && Atomics.load(control, CONTROL.head) === tail) break;
-  Atomics.store(control, CONTROL.stagerWaits, 1);
-  // The write wakes a waiting stager only every WAKE_BYTES: look again, then wait a little.
-  if (Atomics.load(control, CONTROL.head) === head && Atomics.load(control, CONTROL.request) === 0) Atomics.wait(control, CONTROL.head, head, 50);
-  Atomics.store(control, CONTROL.stagerWaits, 0);
-}
-
-const request = command() as { finish: OutputMeta } | { stop: true };
-try {
+  const request = command() as { finish: OutputMeta } | { stop: true };
   if (bug !== undefined) answer({ bug, txnReady: staging.ready });
-  else if ('finish' in request) {
+  // A write that gave up on this stager (it started too late) has cancelled it: nothing is committed.
+  else if ('finish' in request && Atomics.load(control, CONTROL.cancelled) === 0) {
     const opts = { ...init.commit, ...(init.displayOut === undefined ? {} : { displayOut: init.displayOut }) };
     const finished = packFinished(finishWrite(init.outDir, planner, staging, request.finish, opts, bag));
     const cpuMs = threadCpuMs();
     answer(cpuMs === undefined ? { finished, diagnostics: bag.items } : { finished, diagnostics: bag.items, cpuMs });
   } else answer({ stopped: { txnReady: staging.ready } });
+}
+
+Atomics.store(control, CONTROL.tid, threadId());
+Atomics.store(control, CONTROL.started, 1);
+try {
+  run();
 } catch (err) {
-  answer({ bug: `meshc bug in the background stager: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, txnReady: staging.ready });
+  // A meshc bug met anywhere here is answered (once); the write throws it.
+  if (Atomics.load(control, CONTROL.replied) === 0) {
+    answer({ bug: `meshc bug in the background stager: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, txnReady: staging.ready });
+  }
 }

@@ -593,12 +593,14 @@ const STAGER = new URL('./stager.js', import.meta.url);
  * Slots of the shared control array between a write and its background stager: the ring's head
  * (bytes the write published, a wrapping 32-bit count) and tail (bytes the stager consumed), the
  * write's request (0 none, 1 finish, 2 stop: its message is on the command port), whether a reply
- * is ready, whether staging was cancelled, whether the stager started (loaded its modules), and
- * whether the stager waits for records or the write for room (each is woken only then, and in
- * steps of {@link WAKE_BYTES}: not once per file).
+ * is ready, whether staging was cancelled, whether the stager started (loaded its modules), whether
+ * the stager waits for records or the write for room (each is woken only then, and in steps of
+ * {@link WAKE_BYTES}: not once per file), a counter the write bumps at every publication and
+ * request (what a waiting stager waits on, so that no request is missed), and the stager's thread
+ * id (Linux), by which a write that waits for it can tell that it is gone.
  */
-export const CONTROL = { head: 0, tail: 1, request: 2, replied: 3, cancelled: 4, started: 5, stagerWaits: 6, writerWaits: 7, length: 8 } as const;
-/** A waiting side is woken when this many bytes were published or freed since it was last woken (or at the end). */
+export const CONTROL = { head: 0, tail: 1, request: 2, replied: 3, cancelled: 4, started: 5, stagerWaits: 6, writerWaits: 7, signal: 8, tid: 9, length: 10 } as const;
+/** A waiting side is woken when this many bytes were published or freed since it began to wait (or at the end). */
 export const WAKE_BYTES = 1 << 20;
 /** How long a write waits for its stager to start (load its modules) before giving up. */
 const START_TIMEOUT_MS = 60_000;
@@ -707,6 +709,9 @@ class Background implements Backend {
     this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2, commands.port2] });
     // A build that ends without commit or abort (a thrown meshc bug) is not kept alive by it.
     this.worker.unref();
+    // A stager that fails is noticed by the write (it never starts, or its thread is gone) and
+    // reported as a meshc bug there; its 'error' event must not also end the process.
+    this.worker.on('error', () => {});
   }
 
   /** Waits until `n` bytes of the ring are free. */
@@ -718,18 +723,37 @@ class Background implements Backend {
     Atomics.store(c, CONTROL.writerWaits, 1);
     for (tail = Atomics.load(c, CONTROL.tail); RING_BYTES - ((this.head - tail) | 0) < n; tail = Atomics.load(c, CONTROL.tail)) {
       Atomics.wait(c, CONTROL.tail, tail, 100);
-      if (Atomics.load(c, CONTROL.started) === 0 && Date.now() - this.begun > START_TIMEOUT_MS) this.giveUp();
+      this.checkAlive();
     }
     Atomics.store(c, CONTROL.writerWaits, 0);
   }
 
-  /** Wakes the stager when it waits and enough was published since it was last woken (or `now`). */
+  /**
+   * Wakes the stager when it waits and at least {@link WAKE_BYTES} were published since it began
+   * to (or `now`). While it does not wait, the count starts again at every publication.
+   */
   private wake(now: boolean): void {
     const c = this.control;
-    if ((now || ((this.head - this.woke) | 0) >= WAKE_BYTES) && Atomics.load(c, CONTROL.stagerWaits) === 1) {
+    if (Atomics.load(c, CONTROL.stagerWaits) !== 1) {
       this.woke = this.head;
-      Atomics.notify(c, CONTROL.head);
+      return;
     }
+    if (now || ((this.head - this.woke) >>> 0) >= WAKE_BYTES) {
+      this.woke = this.head;
+      Atomics.notify(c, CONTROL.signal);
+    }
+  }
+
+  /** Throws (a meshc bug) when the stager did not start in time, or its thread is gone. */
+  private checkAlive(): void {
+    const c = this.control;
+    if (Atomics.load(c, CONTROL.started) === 0) {
+      if (Date.now() - this.begun > START_TIMEOUT_MS) this.giveUp('did not start');
+      return;
+    }
+    const tid = Atomics.load(c, CONTROL.tid);
+    // An ended thread leaves /proc/self/task (Linux): the stager died (out of memory, say) without answering.
+    if (tid > 0 && Atomics.load(c, CONTROL.replied) === 0 && !existsSync(`/proc/self/task/${tid}`)) this.giveUp('stopped without answering');
   }
 
   /** Writes a record's header at `pos` and publishes it. */
@@ -741,6 +765,7 @@ class Background implements Backend {
     this.words[w + 3] = contentBytes;
     this.head = (this.head + total) | 0;
     Atomics.store(this.control, CONTROL.head, this.head);
+    Atomics.add(this.control, CONTROL.signal, 1);
     this.wake(false);
   }
 
@@ -775,11 +800,17 @@ class Background implements Backend {
     this.publish(pos, align(RECORD.header + pathBytes + written), RECORD.file, pathBytes, written);
   }
 
-  /** A stager that never started will never answer: stop waiting for it (and asking it). */
-  private giveUp(): never {
+  /**
+   * A stager that never started, or whose thread is gone, will never answer: stop waiting for it
+   * (and asking it). Cancelled first, so that one starting just now stages and commits nothing.
+   */
+  private giveUp(why: string): never {
     this.done = true;
+    // What it staged is unknown: an abort removes `.meshc-txn` (nothing of the live tree is in it).
+    this.txnReady = true;
+    Atomics.store(this.control, CONTROL.cancelled, 1);
     void this.worker.terminate();
-    throw new Error('meshc bug: the background stager did not start');
+    throw new Error(`meshc bug: the background stager ${why}`);
   }
 
   /** Sends `message` after every file, then blocks until the worker's answer. */
@@ -789,15 +820,13 @@ class Background implements Backend {
     const c = this.control;
     this.commands.postMessage(message);
     Atomics.store(c, CONTROL.request, 'finish' in message ? 1 : 2);
-    Atomics.notify(c, CONTROL.head);
-    const since = Date.now();
+    Atomics.add(c, CONTROL.signal, 1);
+    Atomics.notify(c, CONTROL.signal);
     while (Atomics.load(c, CONTROL.replied) === 0) {
       Atomics.wait(c, CONTROL.replied, 0, 1000);
-      // A stager that never started (its modules failed to load) will never answer. Once started,
-      // it answers every request, a bug it meets included.
-      if (Atomics.load(c, CONTROL.started) === 0 && Date.now() - since > START_TIMEOUT_MS) {
-        this.giveUp();
-      }
+      // A stager that never started (its modules failed to load), or whose thread ended, will
+      // never answer. Once started, it answers every request, a bug it meets included.
+      this.checkAlive();
     }
     const got = receiveMessageOnPort(this.reply)?.message as StagerReply | undefined;
     void this.worker.terminate();
@@ -870,8 +899,16 @@ export class OutputWrite {
     if (this.bag.hasErrors) return;
     const prev = previousManifest(outDir, shown, this.bag);
     if (!prev) return;
-    this.background = opts.background === true && opts.onStep === undefined && existsSync(fileURLToPath(STAGER));
-    this.backend = this.background ? new Background(outDir, prev, opts, this.bag) : new InThread(outDir, prev, opts, this.bag);
+    if (opts.background === true && opts.onStep === undefined && existsSync(fileURLToPath(STAGER))) {
+      try {
+        this.backend = new Background(outDir, prev, opts, this.bag);
+        this.background = true;
+        return;
+      } catch {
+        // No thread to be had (a limit of the system): the same write, in this thread.
+      }
+    }
+    this.backend = new InThread(outDir, prev, opts, this.bag);
   }
 
   /** Adds one emitted file: planned now, staged when it changes. A bad path or a clash is a meshc bug (throws; in the background, at commit). */

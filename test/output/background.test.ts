@@ -144,4 +144,23 @@ describe('OutputWrite in the background', () => {
     w2.abort();
     expect(snapshot(out)).toEqual(before);
   });
+
+  it.runIf(process.platform === 'linux')('a stager whose thread ends without answering (out of memory, say) is a meshc bug at commit, not a wait for ever', async () => {
+    const out = join(tmp.dir, 'out');
+    writeOutput(out, v1, meta);
+    const before = snapshot(out);
+    const w = begin(out, true);
+    for (const file of v2) w.add(file);
+    // What a fatal error in the worker does, once it has started: its thread ends; nothing answers.
+    const backend = (w as unknown as { backend: { worker: { terminate(): Promise<number> }; control: Int32Array } }).backend;
+    for (let i = 0; i < 200 && Atomics.load(backend.control, dist.CONTROL.started) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(Atomics.load(backend.control, dist.CONTROL.started)).toBe(1);
+    await backend.worker.terminate();
+    const started = Date.now();
+    expect(() => w.commit(meta2)).toThrow(/meshc bug: the background stager stopped without answering/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(snapshot(out)).toEqual(before);
+    // The lock is released: the next write goes through.
+    expect(writeOutput(out, v2, meta2).diagnostics).toEqual([]);
+  });
 });
