@@ -3,7 +3,7 @@
  * The only stage besides `write` that touches the file system.
  * @module
  */
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { DiagnosticBag } from '../diagnostics/bag.js';
@@ -84,11 +84,10 @@ export function loadMesh(path: string): LoadResult {
   } else {
     paths.push(abs);
   }
-  const sources: { file: string; absPath: string; read: () => Buffer; size: number }[] = paths.map((p) => ({
+  const sources: Source[] = paths.map((p) => ({
     file: toPosix(relative(root, p)) || basename(p),
     absPath: p,
-    size: safeSize(p),
-    read: () => readFileSync(p),
+    read: () => readBounded(p, LIMITS.fileBytes),
   }));
   return loadSources(root, sources, bag);
 }
@@ -97,18 +96,38 @@ export function loadMesh(path: string): LoadResult {
 export function loadFromMemory(files: Record<string, string>, root = '/mesh'): LoadResult {
   const bag = new DiagnosticBag();
   const names = Object.keys(files).sort();
-  const sources = names.map((f) => {
+  const sources: Source[] = names.map((f) => {
     const buf = Buffer.from(files[f] ?? '', 'utf8');
-    return { file: f, absPath: join(root, f), size: buf.length, read: () => buf };
+    return { file: f, absPath: join(root, f), read: () => (buf.length > LIMITS.fileBytes ? { tooLarge: buf.length } : buf) };
   });
   return loadSources(root, sources, bag);
 }
 
-function safeSize(p: string): number {
+/** An input file: its path as spans name it, where it is, and how to read it (within the file limit). */
+interface Source {
+  file: string;
+  absPath: string;
+  /** Its bytes, or its size when that exceeds the per-file limit (then it is not read). */
+  read: () => Buffer | { tooLarge: number };
+}
+
+/**
+ * A file's bytes, read through one descriptor (open, fstat, read, close: no separate stat of the
+ * path), unless it holds more than `limit` bytes: then only its size. Throws what the file system
+ * says (ENOENT, EACCES…).
+ */
+function readBounded(path: string, limit: number): Buffer | { tooLarge: number } {
+  const fd = openSync(path, 'r');
   try {
-    return statSync(p).size;
-  } catch {
-    return 0;
+    const size = fstatSync(fd).size;
+    if (size > limit) return { tooLarge: size };
+    // One byte more than the size: a file that grew since fstat is read to the limit and caught below.
+    const buf = Buffer.allocUnsafe(Math.min(size + 1, limit + 1));
+    let got = 0;
+    for (let n; got < buf.length && (n = readSync(fd, buf, got, buf.length - got, null)) > 0; ) got += n;
+    return got > limit ? { tooLarge: got } : buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -122,7 +141,7 @@ function errReason(err: unknown): string {
 
 function loadSources(
   root: string,
-  sources: { file: string; absPath: string; size: number; read: () => Buffer }[],
+  sources: Source[],
   bag: DiagnosticBag,
 ): LoadResult {
   const files: SourceFile[] = [];
@@ -131,20 +150,20 @@ function loadSources(
   let docCount = 0;
   for (const s of sources) {
     const fileSpan = { file: s.file, line: 1, column: 1, endLine: 1, endColumn: 1 };
-    if (s.size > LIMITS.fileBytes || total + s.size > LIMITS.totalBytes) {
-      const limit = s.size > LIMITS.fileBytes ? LIMITS.fileBytes : LIMITS.totalBytes;
-      bag.report(LoadCodes.FileTooLarge, fileSpan, { size: s.size, limit });
-      continue;
-    }
-    let buf: Buffer;
+    let got: Buffer | { tooLarge: number };
     try {
-      buf = s.read();
+      got = s.read();
     } catch (err) {
       bag.report(LoadCodes.InputNotFound, fileSpan, { path: s.file, reason: errReason(err) });
       continue;
     }
-    if (buf.length > LIMITS.fileBytes) {
-      bag.report(LoadCodes.FileTooLarge, fileSpan, { size: buf.length, limit: LIMITS.fileBytes });
+    if (!Buffer.isBuffer(got)) {
+      bag.report(LoadCodes.FileTooLarge, fileSpan, { size: got.tooLarge, limit: LIMITS.fileBytes });
+      continue;
+    }
+    const buf = got;
+    if (total + buf.length > LIMITS.totalBytes) {
+      bag.report(LoadCodes.FileTooLarge, fileSpan, { size: buf.length, limit: LIMITS.totalBytes });
       continue;
     }
     total += buf.length;
