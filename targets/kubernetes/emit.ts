@@ -157,14 +157,14 @@ class Builder {
     return true;
   }
 
+  /** An object's metadata (keys in the order they are written: see {@link serialise}). */
   meta(name: string, labels: Record<string, string>, annotations?: Record<string, string>) {
-    const md: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> } = {
+    return {
+      annotations: annotations && Object.keys(annotations).length > 0 ? annotations : undefined,
+      labels,
       name,
       namespace: this.ir.mesh.namespace,
-      labels,
     };
-    if (annotations && Object.keys(annotations).length > 0) md.annotations = annotations;
-    return md;
   }
 
   /**
@@ -327,7 +327,7 @@ function emitService(b: Builder, s: ServiceIR): void {
     name: s.serviceAccount,
     owner,
     span: s.span,
-    object: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: b.meta(s.serviceAccount, labels), automountServiceAccountToken: false },
+    object: { apiVersion: 'v1', automountServiceAccountToken: false, kind: 'ServiceAccount', metadata: b.meta(s.serviceAccount, labels) },
   });
 
   // The sidecar's config.
@@ -369,11 +369,7 @@ function emitService(b: Builder, s: ServiceIR): void {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: b.meta(s.name, labels, s.annotations),
-      spec: {
-        ...serviceDefaults('ClusterIP'),
-        ports: s.ports.map((p) => servicePort(p.name, p.port, s.sidecar ? p.sidecarPort : p.port)),
-        selector: sel,
-      },
+      spec: serviceSpec('ClusterIP', { ports: s.ports.map((p) => servicePort(p.name, p.port, s.sidecar ? p.sidecarPort : p.port)), selector: sel }),
     },
   });
 
@@ -405,7 +401,7 @@ function emitHeadless(b: Builder, s: ServiceIR): void {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: b.meta(name, objectLabels(b.ir, s.labels, selector)),
-        spec: { ...serviceDefaults('ClusterIP'), clusterIP: 'None', clusterIPs: ['None'], ports, selector },
+        spec: serviceSpec('ClusterIP', { clusterIP: 'None', clusterIPs: ['None'], ports, selector }),
       },
     });
   one(s.headlessService, serviceSelector(s), s.span, `service "${s.name}"`);
@@ -421,11 +417,20 @@ function servicePort(name: string, port: number, targetPort: number): ServicePor
   return { name, port, protocol: 'TCP', targetPort };
 }
 
-/** Fields the API server defaults on a Service of this type. */
-function serviceDefaults(type: 'ClusterIP' | 'LoadBalancer') {
+/** A Service's spec with the fields the API server defaults on a Service of this type (keys in the order they are written). */
+function serviceSpec(
+  type: 'ClusterIP' | 'LoadBalancer',
+  f: { allocateLoadBalancerNodePorts?: boolean; clusterIP?: string; clusterIPs?: string[]; externalTrafficPolicy?: 'Local'; ports: ServicePort[]; selector: Record<string, string> },
+) {
   return {
+    allocateLoadBalancerNodePorts: f.allocateLoadBalancerNodePorts,
+    clusterIP: f.clusterIP,
+    clusterIPs: f.clusterIPs,
+    externalTrafficPolicy: f.externalTrafficPolicy,
     internalTrafficPolicy: 'Cluster' as const,
     ipFamilyPolicy: 'SingleStack' as const,
+    ports: f.ports,
+    selector: f.selector,
     sessionAffinity: 'None' as const,
     type,
   };
@@ -435,27 +440,24 @@ function serviceDefaults(type: 'ClusterIP' | 'LoadBalancer') {
 function servicePod(b: Builder, s: ServiceIR, image: string, proxy: { layout: ProxyLayout; configMap: string; files: ProxyFile[] } | undefined): PodSpec {
   const w = s.workload!;
   const volumes: Volume[] = [];
+  const handler = s.healthCheck ? probeHandler(s.healthCheck, s.ports) : undefined;
+  if (w.readOnlyRootFilesystem) volumes.push({ emptyDir: {}, name: 'app-tmp' });
+  // Keys in the order they are written (see serialise); absent fields undefined.
   const app: Container = {
-    ...containerDefaults(),
+    args: w.args?.map(literalForKubelet),
+    command: w.command?.map(literalForKubelet),
+    env: w.env.length > 0 ? w.env.map((e) => ({ name: e.name, value: literalForKubelet(e.value) })) : undefined,
     image,
     imagePullPolicy: defaultPullPolicy(image),
+    livenessProbe: handler && s.healthCheck ? probe(handler, s.healthCheck, 1) : undefined,
     name: 'app',
     ports: s.ports.map((p) => ({ containerPort: p.port, protocol: 'TCP' })),
+    readinessProbe: handler && s.healthCheck ? probe(handler, s.healthCheck, s.healthCheck.healthyThreshold) : undefined,
     resources: appResources(w.resources),
     securityContext: containerSecurity(w.runAsUser, w.readOnlyRootFilesystem),
+    ...containerDefaults(),
+    volumeMounts: w.readOnlyRootFilesystem ? [{ mountPath: '/tmp', name: 'app-tmp' }] : undefined,
   };
-  if (w.command) app.command = w.command.map(literalForKubelet);
-  if (w.args) app.args = w.args.map(literalForKubelet);
-  if (w.env.length > 0) app.env = w.env.map((e) => ({ name: e.name, value: literalForKubelet(e.value) }));
-  if (s.healthCheck) {
-    const handler = probeHandler(s.healthCheck, s.ports);
-    app.readinessProbe = probe(handler, s.healthCheck, s.healthCheck.healthyThreshold);
-    app.livenessProbe = probe(handler, s.healthCheck, 1);
-  }
-  if (w.readOnlyRootFilesystem) {
-    volumes.push({ emptyDir: {}, name: 'app-tmp' });
-    app.volumeMounts = [{ mountPath: '/tmp', name: 'app-tmp' }];
-  }
   const containers: Container[] = [];
   const bound = s.ports.map((p) => p.port);
   if (s.sidecar && proxy) {
@@ -500,19 +502,20 @@ function proxyContainer(
     mounts.push(x.mount);
   }
   const uniquePorts = [...new Set(ports)];
+  // Keys in the order they are written (see serialise); absent fields undefined.
   const container: Container = {
-    ...containerDefaults(),
     args: layout.args(`${layout.configDir}/${files[0]!.path}`),
     command: [...layout.command],
     image,
     imagePullPolicy: defaultPullPolicy(image),
     name: 'proxy',
     ports: uniquePorts.map((p) => ({ containerPort: p, protocol: 'TCP' })),
+    readinessProbe: uniquePorts.length > 0 ? probe({ tcpSocket: { port: uniquePorts[0]! } }, undefined, 1) : undefined,
     resources: { limits: { ...PROXY_RESOURCES.limits }, requests: { ...PROXY_RESOURCES.requests } },
     securityContext: containerSecurity(layout.runAsUser, true),
+    ...containerDefaults(),
     volumeMounts: mounts.sort((x, y) => compareStrings(x.mountPath, y.mountPath)),
   };
-  if (uniquePorts.length > 0) container.readinessProbe = probe({ tcpSocket: { port: uniquePorts[0]! } }, undefined, 1);
   return { container, volumes };
 }
 
@@ -584,11 +587,13 @@ function probeHandler(hc: HealthCheckIR, ports: readonly PortIR[]): ProbeHandler
 }
 
 function probe(handler: ProbeHandler, hc: HealthCheckIR | undefined, successThreshold: number): Probe {
+  // Keys in the order they are written (see serialise).
   return {
-    ...handler,
     failureThreshold: hc?.unhealthyThreshold ?? 3,
+    httpGet: handler.httpGet,
     periodSeconds: hc ? probeSeconds(hc.intervalMs) : 10,
     successThreshold,
+    tcpSocket: handler.tcpSocket,
     timeoutSeconds: hc ? probeSeconds(hc.timeoutMs) : 1,
   };
 }
@@ -678,10 +683,10 @@ function emitConfigMap(b: Builder, logical: string, labels: Record<string, strin
     span,
     object: {
       apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: b.meta(name, labels, { 'argocd.argoproj.io/sync-options': 'PruneLast=true' }),
       data,
       immutable: true,
+      kind: 'ConfigMap',
+      metadata: b.meta(name, labels, { 'argocd.argoproj.io/sync-options': 'PruneLast=true' }),
     },
   });
   return name;
@@ -701,7 +706,7 @@ function emitGateway(b: Builder, g: GatewayIR): void {
     name: g.serviceAccount,
     owner,
     span: g.span,
-    object: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: b.meta(g.serviceAccount, labels), automountServiceAccountToken: false },
+    object: { apiVersion: 'v1', automountServiceAccountToken: false, kind: 'ServiceAccount', metadata: b.meta(g.serviceAccount, labels) },
   });
   if (g.replicas > 0) {
     for (const l of g.listeners) {
@@ -729,14 +734,13 @@ function emitGateway(b: Builder, g: GatewayIR): void {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: b.meta(base, labels, g.annotations),
-      spec: {
-        ...serviceDefaults('LoadBalancer'),
+      spec: serviceSpec('LoadBalancer', {
         allocateLoadBalancerNodePorts: true,
         // Clients' addresses reach the proxy: CIDR Filters and per-source rate limits need them.
         externalTrafficPolicy: 'Local',
         ports: g.listeners.map((l) => servicePort(l.name, l.port, l.port)),
         selector: sel,
-      },
+      }),
     },
   });
   b.add({

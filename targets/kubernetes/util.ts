@@ -98,21 +98,26 @@ function checkScalar(value: unknown): void {
  */
 function definedKeys(o: Record<string, unknown>): string[] {
   const n = keysInOrder(o);
-  return n >= 0 ? Object.keys(o) : sortedKeys(o);
+  if (n < 0) return sortedKeys(o);
+  const all = Object.keys(o);
+  return n === all.length ? all : all.filter((k) => o[k] !== undefined);
 }
 
 /**
- * How many keys `o` has when they are already in {@link definedKeys}'s order and all defined —
- * the usual case: the emitter writes its literals sorted — so that they can be walked with for…in
- * (which lists a plain object's own keys in Object.keys order) without an array; else -1.
+ * How many keys with a value `o` has when its keys are already in {@link definedKeys}'s order —
+ * the usual case: the emitter writes its literals sorted, absent fields `undefined` in their
+ * place — so that they can be walked with for…in (which lists a plain object's own keys in
+ * Object.keys order) without an array; else -1.
  */
 function keysInOrder(o: Record<string, unknown>): number {
   let prev = '';
+  let first = true;
   let n = 0;
   for (const k in o) {
-    if ((n === 0 ? isArrayIndex(k) : !(prev < k)) || o[k] === undefined || k === '__proto__') return -1;
+    if ((first ? isArrayIndex(k) : !(prev < k)) || k === '__proto__') return -1;
+    first = false;
     prev = k;
-    n++;
+    if (o[k] !== undefined) n++;
   }
   return n;
 }
@@ -322,7 +327,9 @@ function writeMapping(w: Writer, o: Record<string, unknown>, keys: string[] | un
   if (keys === undefined) {
     let lead = first;
     for (const k in o) {
-      writeEntry(w, k, o[k], indent, lead);
+      const v = o[k];
+      if (v === undefined) continue;
+      writeEntry(w, k, v, indent, lead);
       lead = indent;
     }
   } else for (let i = 0; i < keys.length; i++) writeEntry(w, keys[i]!, o[keys[i]!], indent, i === 0 ? first : indent);
