@@ -108,8 +108,9 @@ class Builder {
     return r;
   }
 
-  /** The first manifest of each kind/name and of each file name (for collisions). */
-  private readonly byKey = new Map<string, Manifest>();
+  /** The first manifest of each kind/name, and of each file name (for collisions). */
+  private readonly byName = new Map<string, Manifest>();
+  private readonly byFile = new Map<string, Manifest>();
 
   /**
    * Writes the object now (it may be shared or reused afterwards: only its text is kept, among the
@@ -140,15 +141,16 @@ class Builder {
     const problem = m.kind === 'Service' ? dns1035LabelProblem(m.name) : m.kind === 'Namespace' ? dns1123LabelProblem(m.name) : dns1123SubdomainProblem(m.name);
     if (problem) this.ctx.report(KubernetesCodes.BadObjectName, m.span, { kind: m.kind, name: m.name, owner: m.owner, problem });
     let fileTaken = false;
-    for (const key of [`${m.kind}/${m.name}`, `file/${m.file}`]) {
-      const first = this.byKey.get(key);
-      if (first) {
-        const extras = first.span ? { related: [{ span: first.span, message: `${first.owner} is here` }] } : {};
-        this.ctx.report(KubernetesCodes.NameCollision, m.span, { kind: m.kind, name: m.name, first: first.owner, second: m.owner }, extras);
-        fileTaken = this.byKey.get(`file/${m.file}`) !== undefined;
-        break;
-      }
-      this.byKey.set(key, m);
+    const named = `${m.kind}/${m.name}`;
+    const first = this.byName.get(named) ?? this.byFile.get(m.file);
+    if (first) {
+      const extras = first.span ? { related: [{ span: first.span, message: `${first.owner} is here` }] } : {};
+      this.ctx.report(KubernetesCodes.NameCollision, m.span, { kind: m.kind, name: m.name, first: first.owner, second: m.owner }, extras);
+      fileTaken = this.byFile.has(m.file);
+      if (!this.byName.has(named)) this.byName.set(named, m);
+    } else {
+      this.byName.set(named, m);
+      this.byFile.set(m.file, m);
     }
     if (fileTaken) return false;
     if (m.bytes > MAX_OBJECT_BYTES) {

@@ -26,7 +26,7 @@ export function serviceSelector(s: ServiceIR | { name: string }): Record<string,
 
 /** The labels that select the pods of one version: its labels (with `version`) and the service's. */
 export function versionSelector(s: ServiceIR, v: VersionIR): Record<string, string> {
-  return sorted({ ...v.labels, ...serviceSelector(s) });
+  return merged([v.labels, serviceSelector(s)]);
 }
 
 /** The labels that select a gateway's pods. */
@@ -36,17 +36,30 @@ export function gatewaySelector(g: GatewayIR | { name: string }): Record<string,
 
 /** Labels of an object: the user's metadata labels, then meshc's (which win). */
 export function objectLabels(ir: MeshIR, user: Record<string, string>, selector: Record<string, string>): Record<string, string> {
-  return sorted({ ...user, ...commonLabels(ir), ...selector });
+  return merged([user, commonLabels(ir), selector]);
 }
 
 /**
- * The same labels with their keys inserted in sorted order (code units), as every manifest writes
- * them: the writer then need not sort them again for each object that carries them.
+ * Label sets merged (a later one wins a key), with their keys inserted in sorted order (code
+ * units), as every manifest writes them: the writer then need not sort them again for each object
+ * that carries them.
  */
-function sorted(labels: Record<string, string>): Record<string, string> {
-  const keys = Object.keys(labels).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+function merged(sets: Record<string, string>[]): Record<string, string> {
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (const set of sets) for (const k of Object.keys(set)) if (!seen.has(k)) (seen.add(k), keys.push(k));
+  // The default order of strings: UTF-16 code units, as compareStrings.
+  keys.sort();
   const out: Record<string, string> = {};
-  for (const k of keys) out[k] = labels[k]!;
+  for (const k of keys) {
+    for (let i = sets.length - 1; i >= 0; i--) {
+      const v = sets[i]![k];
+      if (v !== undefined && Object.prototype.hasOwnProperty.call(sets[i], k)) {
+        out[k] = v;
+        break;
+      }
+    }
+  }
   return out;
 }
 

@@ -16,7 +16,8 @@ export function sortKeys(value: unknown): Json {
   if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(sortKeys);
   if (value !== null && typeof value === 'object') {
     const out: { [key: string]: Json } = {};
-    for (const k of Object.keys(value).sort(compareStrings)) {
+    // The default order of strings is compareStrings' (UTF-16 code units), without a callback.
+    for (const k of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[k];
       if (v !== undefined) out[k] = sortKeys(v);
     }
@@ -131,7 +132,7 @@ function sortedKeys(o: Record<string, unknown>): string[] {
   const rest: string[] = [];
   // `__proto__` never reached the copy (assigning it sets the copy's prototype): it is skipped.
   for (let i = index; i < all.length; i++) if (o[all[i]!] !== undefined && all[i] !== '__proto__') rest.push(all[i]!);
-  rest.sort(compareStrings);
+  rest.sort(); // code-unit order, as compareStrings
   for (const k of rest) keys.push(k);
   return keys;
 }
