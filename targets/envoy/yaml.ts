@@ -25,7 +25,15 @@ const ESCAPE_EXTRA = /[\u007F-\u009F\u2028\u2029\uFEFF]/g;
 
 /** A double-quoted YAML scalar (JSON escapes, plus the characters YAML treats as breaks or non-printable). */
 function quoted(s: string): string {
-  return JSON.stringify(s).replace(ESCAPE_EXTRA, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // Printable ASCII without a quote or a backslash (most quoted strings: addresses, durations,
+  // paths) needs no escape at all.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 34 || c === 92 || c >= 0x7f) {
+      return JSON.stringify(s).replace(ESCAPE_EXTRA, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    }
+  }
+  return '"' + s + '"';
 }
 
 /** Whether a multi-line string can be a literal block that reads back exactly. */
