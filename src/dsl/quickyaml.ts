@@ -57,11 +57,12 @@ const F = 5;
 /**
  * One file's positions: nodes in pre-order (each document's root first), children lists, key texts.
  * Typed arrays keep them off the JavaScript heap (a mesh of 10,000 services has millions of nodes:
- * as objects, the garbage collector would copy them around).
+ * as objects, the garbage collector would copy them around). 16-bit where every offset, node and
+ * key index of the file fits (files under 64 KiB: half the memory, which is time to fault in).
  */
 interface Doc {
-  nodes: Int32Array;
-  kids: Int32Array;
+  nodes: Int32Array | Uint16Array;
+  kids: Int32Array | Uint16Array;
   keys: string[];
 }
 
@@ -77,33 +78,43 @@ class IntBuf {
     }
     this.a[this.n++] = v;
   }
-  /** A copy of the contents, exactly sized (a view into a shared block: one allocation per many files). */
-  take(): Int32Array {
-    const out = carve(this.n);
+  /**
+   * A copy of the contents, exactly sized (a view into a shared block: one allocation per many
+   * files); 16-bit when `small` (the caller knows every value is below 65,536).
+   */
+  take(small: boolean): Int32Array | Uint16Array {
+    const out = small ? BLOCKS16.carve(this.n) : BLOCKS32.carve(this.n);
     out.set(this.a.subarray(0, this.n));
     return out;
   }
 }
 
-/** The block {@link carve} cuts copies from. */
-let block = new Int32Array(0);
-let blockUsed = 0;
+/** Elements per block that {@link Blocks.carve} cuts copies from. */
 const BLOCK = 1 << 18;
 
 /**
- * A zeroed Int32Array of `n` elements, cut from a shared block (allocating a buffer per file cost
- * more than the copy). A block is freed once no file's positions view it.
+ * Zeroed typed arrays cut from shared blocks (allocating a buffer per file cost more than the
+ * copy). A block is freed once no file's positions view it.
  */
-function carve(n: number): Int32Array {
-  if (n > BLOCK / 4) return new Int32Array(n);
-  if (blockUsed + n > block.length) {
-    block = new Int32Array(BLOCK);
-    blockUsed = 0;
+class Blocks<A extends Int32Array | Uint16Array> {
+  private block: A;
+  private used = 0;
+  constructor(private readonly make: (n: number) => A) {
+    this.block = make(0);
   }
-  const out = block.subarray(blockUsed, blockUsed + n);
-  blockUsed += n;
-  return out;
+  carve(n: number): A {
+    if (n > BLOCK / 4) return this.make(n);
+    if (this.used + n > this.block.length) {
+      this.block = this.make(BLOCK);
+      this.used = 0;
+    }
+    const out = this.block.subarray(this.used, this.used + n) as A;
+    this.used += n;
+    return out;
+  }
 }
+const BLOCKS32 = new Blocks((n) => new Int32Array(n));
+const BLOCKS16 = new Blocks((n) => new Uint16Array(n));
 
 const NODES = new IntBuf();
 const KIDS = new IntBuf();
@@ -329,8 +340,8 @@ class Parser {
     return s;
   }
 
-  /** A single- or double-quoted scalar at `p` on one line; returns [value, end]. */
-  private quoted(p: number): [string, number] {
+  /** A single- or double-quoted scalar at `p` on one line; its end in {@link end}. */
+  private quoted(p: number): string {
     const t = this.t;
     if (t.charCodeAt(p) === DQ) return this.doubleQuoted(p);
     let i = p + 1;
@@ -345,19 +356,23 @@ class Parser {
         i = j + 2;
         continue;
       }
-      return [out, j + 1];
+      this.end = j + 1;
+      return out;
     }
   }
 
-  /** A double-quoted scalar on one line, with js-yaml's escapes; returns [value, end]. */
-  private doubleQuoted(p: number): [string, number] {
+  /** A double-quoted scalar on one line, with js-yaml's escapes; its end in {@link end}. */
+  private doubleQuoted(p: number): string {
     const t = this.t;
     const n = t.length;
     let out = '';
     let run = p + 1;
     for (let i = p + 1; i < n; i++) {
       const c = t.charCodeAt(i);
-      if (c === DQ) return [out + t.slice(run, i), i + 1];
+      if (c === DQ) {
+        this.end = i + 1;
+        return out + t.slice(run, i);
+      }
       if (c === NL) throw GIVE_UP; // multi-line: folding is js-yaml's business
       if (c !== 92 /* \\ */) continue;
       out += t.slice(run, i);
@@ -385,9 +400,9 @@ class Parser {
    * A plain scalar at `p`: in block context it runs to the end of the line or a ` #` comment; in a
    * flow collection also to `,` `]` `}`. A `:` followed by a space (or, in flow, by a flow
    * indicator, or the end of the line) ends it too: `stopAtColon` says whether that is allowed (a
-   * key) or a reason to give up (a value). Returns [text, end].
+   * key) or a reason to give up (a value). Returns the text; its end in {@link end}.
    */
-  private plain(p: number, flow: boolean, stopAtColon: boolean): [string, number] {
+  private plain(p: number, flow: boolean, stopAtColon: boolean): string {
     const t = this.t;
     if (badPlainStart(t.charCodeAt(p), t.charCodeAt(p + 1), flow)) throw GIVE_UP;
     const n = t.length;
@@ -409,34 +424,34 @@ class Parser {
       if (c !== SP) end = i;
     }
     if (end === p) throw GIVE_UP;
-    return [t.slice(p, end), end];
+    this.end = end;
+    return t.slice(p, end);
   }
 
   /**
    * A mapping key at `p` (plain or quoted), followed by `:` and then a space, or the end of the
-   * line (block), or a space or flow indicator (flow). Returns [key, key end, index after the colon].
+   * line (block), or a space or flow indicator (flow). Returns the key; its end (the colon's index)
+   * in {@link end}.
    */
-  private key(p: number, flow: boolean): [string, number, number] {
+  private key(p: number, flow: boolean): string {
     const t = this.t;
     const c = t.charCodeAt(p);
     let k: string;
-    let end: number;
     if (c === DQ || c === SQ) {
-      [k, end] = this.quoted(p);
-      if (t.charCodeAt(end) !== COLON) throw GIVE_UP;
+      k = this.quoted(p);
+      if (t.charCodeAt(this.end) !== COLON) throw GIVE_UP;
     } else {
-      let text: string;
-      [text, end] = this.plain(p, flow, true);
-      if (t.charCodeAt(end) !== COLON) throw GIVE_UP; // no colon, or a space before it
+      const text = this.plain(p, flow, true);
+      if (t.charCodeAt(this.end) !== COLON) throw GIVE_UP; // no colon, or a space before it
       const v = this.resolve(text);
       if (typeof v !== 'string') throw GIVE_UP; // null, bool or number keys: js-yaml's path
       k = v;
     }
-    const d = t.charCodeAt(end + 1);
+    const d = t.charCodeAt(this.end + 1);
     if (!(Number.isNaN(d) || d === SP || d === NL || (flow && (d === COMMA || d === RBRACE)))) throw GIVE_UP;
     const k0 = k.charCodeAt(0);
     if (k === '__proto__' || (k0 >= 48 && k0 <= 57) || k.length > 1024) throw GIVE_UP;
-    return [k, end, end + 1];
+    return k;
   }
 
   /** After a value on a line: only spaces or a comment may follow. */
@@ -450,22 +465,23 @@ class Parser {
 
   // --- flow collections (one line) -------------------------------------------------------------
 
-  /** A flow value at `p`; pushes its node onto scratch; returns [value, end]. */
-  private flowValue(p: number): [unknown, number] {
+  /** A flow value at `p`; pushes its node onto scratch; its end in {@link end}. */
+  private flowValue(p: number): unknown {
     const t = this.t;
     const c = t.charCodeAt(p);
     if (c === LBRACKET || c === LBRACE) return this.flowCollection(p);
     if (c === DQ || c === SQ) {
-      const [v, end] = this.quoted(p);
-      this.scratch.push(this.node(p, end, SCALAR));
-      return [v, end];
+      const v = this.quoted(p);
+      this.scratch.push(this.node(p, this.end, SCALAR));
+      return v;
     }
-    const [text, end] = this.plain(p, true, false);
-    this.scratch.push(this.node(p, end, SCALAR));
-    return [this.resolve(text), end];
+    const text = this.plain(p, true, false);
+    this.scratch.push(this.node(p, this.end, SCALAR));
+    return this.resolve(text);
   }
 
-  private flowCollection(p: number): [unknown, number] {
+  /** A one-line flow collection at `p`; its end in {@link end}. */
+  private flowCollection(p: number): unknown {
     const t = this.t;
     const isMap = t.charCodeAt(p) === LBRACE;
     const closer = isMap ? RBRACE : RBRACKET;
@@ -479,21 +495,20 @@ class Parser {
     } else {
       for (;;) {
         if (isMap) {
-          const [k, kend, after] = this.key(i, true);
+          const k = this.key(i, true);
+          const kend = this.end;
           if (Object.prototype.hasOwnProperty.call(obj, k)) throw GIVE_UP;
           const kid = this.node(i, kend, SCALAR);
           this.nodes.a[kid * F + 3] = this.keys.push(k) - 1;
           this.scratch.push(kid);
-          const v0 = this.skipSpaces(after);
+          const v0 = this.skipSpaces(kend + 1);
           const vc = t.charCodeAt(v0);
           if (vc === COMMA || vc === RBRACE || vc === NL || Number.isNaN(vc)) throw GIVE_UP; // empty value
-          const [v, vend] = this.flowValue(v0);
-          obj[k] = v;
-          i = vend;
+          obj[k] = this.flowValue(v0);
+          i = this.end;
         } else {
-          const [v, vend] = this.flowValue(i);
-          arr.push(v);
-          i = vend;
+          arr.push(this.flowValue(i));
+          i = this.end;
         }
         i = this.skipSpaces(i);
         const c = t.charCodeAt(i);
@@ -510,7 +525,8 @@ class Parser {
     }
     this.close(id, mark, i);
     this.scratch.push(id);
-    return [isMap ? obj : arr, i];
+    this.end = i;
+    return isMap ? obj : arr;
   }
 
   // --- block collections -----------------------------------------------------------------------
@@ -530,30 +546,32 @@ class Parser {
 
   /**
    * The value of a mapping entry whose key ends the line (at indentation `ind` of the mapping): a
-   * nested block collection, or null. `after` is the index after the colon; returns [value, next].
+   * nested block collection, or null. `after` is the index after the colon; the next content line in
+   * {@link next}.
    */
-  private blockValueBelow(after: number, ind: number): [unknown, number] {
+  private blockValueBelow(after: number, ind: number): unknown {
     const lineNext = this.eol(after) + 1;
     const next = this.nextContent(lineNext);
     if (next >= 0) {
       const ni = this.indent(next);
       const q = next + ni;
       if (ni > ind || (ni === ind && this.isItem(q))) {
-        return this.isItem(q) ? this.sequence(next, ni) : this.mapping(next, ni, q);
+        return this.isItem(q) ? this.sequence(next, ni) : this.mapping(next, ni, q); // (they set next)
       }
     }
     // An empty value: null, at the next token (only its emptiness matters to the locator).
     const at = next >= 0 ? next + this.indent(next) : this.t.length;
     this.scratch.push(this.node(at, at, SCALAR));
-    return [null, next];
+    this.next = next;
+    return null;
   }
 
   /**
    * A block mapping whose entries are at indentation `ind`; its first key is at `first` (on the line
-   * starting at `lineStart`, possibly after a sequence dash). Returns [value, start of the next
-   * content line after it, or -1].
+   * starting at `lineStart`, possibly after a sequence dash). Returns the value; the start of the
+   * next content line after it, or -1, in {@link next}.
    */
-  private mapping(lineStart: number, ind: number, first: number): [unknown, number] {
+  private mapping(lineStart: number, ind: number, first: number): unknown {
     const t = this.t;
     const id = this.node(first, first, MAPPING);
     const mark = this.open();
@@ -563,7 +581,9 @@ class Parser {
     let end = first;
     let next: number;
     for (;;) {
-      const [k, kend, after] = this.key(at, false);
+      const k = this.key(at, false);
+      const kend = this.end;
+      const after = kend + 1;
       if (Object.prototype.hasOwnProperty.call(obj, k)) throw GIVE_UP;
       const kid = this.node(at, kend, SCALAR);
       this.nodes.a[kid * F + 3] = this.keys.push(k) - 1;
@@ -572,8 +592,8 @@ class Parser {
       const vc = t.charCodeAt(v0);
       if (Number.isNaN(vc) || vc === NL || (vc === HASH && v0 > after)) {
         end = this.trimmedEnd(line);
-        let v: unknown;
-        [v, next] = this.blockValueBelow(after, ind);
+        const v = this.blockValueBelow(after, ind);
+        next = this.next;
         obj[k] = v;
         if (v !== null) end = this.lastEnd;
       } else {
@@ -581,13 +601,15 @@ class Parser {
         let v: unknown;
         let vend: number;
         if (vc === LBRACKET || vc === LBRACE) {
-          [v, vend] = this.flowCollection(v0);
+          v = this.flowCollection(v0);
+          vend = this.end;
         } else if (vc === DQ || vc === SQ) {
-          [v, vend] = this.quoted(v0);
+          v = this.quoted(v0);
+          vend = this.end;
           this.scratch.push(this.node(v0, vend, SCALAR));
         } else {
-          const [text, pend] = this.plain(v0, false, false);
-          vend = pend;
+          const text = this.plain(v0, false, false);
+          vend = this.end;
           v = this.resolve(text);
           this.scratch.push(this.node(v0, vend, SCALAR));
         }
@@ -610,14 +632,19 @@ class Parser {
     this.close(id, mark, end);
     this.lastEnd = end;
     this.scratch.push(id);
-    return [obj, next];
+    this.next = next;
+    return obj;
   }
 
   /** End of the last block collection closed (the end of its last content line). */
   private lastEnd = 0;
+  /** End of the last scalar, key (its colon) or flow collection read (a second result, without a tuple). */
+  private end = 0;
+  /** The next content line after the last block value read, or -1 (a second result, without a tuple). */
+  private next = 0;
 
-  /** A block sequence whose dashes are at indentation `ind`, from the line at `lineStart`. */
-  private sequence(lineStart: number, ind: number): [unknown, number] {
+  /** A block sequence whose dashes are at indentation `ind`, from the line at `lineStart`; the next content line in {@link next}. */
+  private sequence(lineStart: number, ind: number): unknown {
     const t = this.t;
     const id = this.node(lineStart + ind, lineStart + ind, SEQUENCE);
     const mark = this.open();
@@ -632,14 +659,16 @@ class Parser {
       if (q === dash + 1 || Number.isNaN(c) || c === NL || c === HASH) throw GIVE_UP; // `-` alone: an empty or nested item
       if (c === DASH && this.isItem(q)) throw GIVE_UP; // `- - x`
       if (c === LBRACKET || c === LBRACE) {
-        const [v, vend] = this.flowCollection(q);
+        const v = this.flowCollection(q);
+        const vend = this.end;
         this.lineRest(vend);
         arr.push(v);
         end = this.trimmedEnd(line);
         next = this.nextContent(this.eol(vend) + 1);
         if (next >= 0 && this.indent(next) > ind) throw GIVE_UP;
       } else if ((c === DQ || c === SQ) && !this.quotedKey(q)) {
-        const [v, vend] = this.quoted(q);
+        const v = this.quoted(q);
+        const vend = this.end;
         this.scratch.push(this.node(q, vend, SCALAR));
         this.lineRest(vend);
         arr.push(v);
@@ -647,7 +676,8 @@ class Parser {
         next = this.nextContent(this.eol(vend) + 1);
         if (next >= 0 && this.indent(next) > ind) throw GIVE_UP;
       } else if (c !== DQ && c !== SQ && !this.plainKey(q)) {
-        const [text, pend] = this.plain(q, false, false);
+        const text = this.plain(q, false, false);
+        const pend = this.end;
         this.scratch.push(this.node(q, pend, SCALAR));
         this.lineRest(pend);
         arr.push(this.resolve(text));
@@ -656,10 +686,9 @@ class Parser {
         if (next >= 0 && this.indent(next) > ind) throw GIVE_UP;
       } else {
         // A compact mapping: `- key: value`, its entries at the key's column.
-        const [v, n2] = this.mapping(line, q - line, q);
-        arr.push(v);
+        arr.push(this.mapping(line, q - line, q));
         end = this.lastEnd;
-        next = n2;
+        next = this.next;
       }
       if (next < 0) break;
       const ni = this.indent(next);
@@ -672,13 +701,14 @@ class Parser {
     this.close(id, mark, end);
     this.lastEnd = end;
     this.scratch.push(id);
-    return [arr, next];
+    this.next = next;
+    return arr;
   }
 
   /** Whether a quoted scalar at `q` is a mapping key (`"k": …`). */
   private quotedKey(q: number): boolean {
-    const [, end] = this.quoted(q);
-    return this.t.charCodeAt(end) === COLON;
+    this.quoted(q);
+    return this.t.charCodeAt(this.end) === COLON;
   }
 
   /** Whether the plain text at `q` is a mapping key: a `:` followed by a space or the line's end comes first. */
@@ -713,7 +743,9 @@ class Parser {
     this.scratch.n = 0;
     this.keys = [];
     if (t.length > 0) this.documents(values);
-    const d: Doc = { nodes: this.nodes.take(), kids: this.kids.take(), keys: this.keys };
+    // Offsets go up to the text's length + 1; node ids, key indexes and child counts stay below it.
+    const small = t.length < 0xfffe && this.nodes.n / F < 0xffff && this.keys.length < 0xffff;
+    const d: Doc = { nodes: this.nodes.take(small), kids: this.kids.take(small), keys: this.keys };
     return { values, locators: this.roots.map((r) => new FlatLocator(d, r)), sizes: this.sizes };
   }
 
@@ -748,8 +780,8 @@ class Parser {
       this.scratch.n = 0;
       this.depth = 0;
       const root = this.nodes.n / F;
-      const [v, next] = this.mapping(first, 0, first);
-      if (next >= 0) throw GIVE_UP; // content after the root mapping that is not a marker
+      const v = this.mapping(first, 0, first);
+      if (this.next >= 0) throw GIVE_UP; // content after the root mapping that is not a marker
       values.push(v);
       this.roots.push(root);
       this.sizes.push(this.nodes.n / F - root);

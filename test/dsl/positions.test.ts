@@ -27,37 +27,52 @@ function paths(v: unknown, base: ValuePath = [], out: ValuePath[] = []): ValuePa
 
 const files = [...yamlFiles('examples'), ...yamlFiles('fixtures/good'), ...yamlFiles('bench').filter(() => false)];
 
+/** Parses `text` on both paths and expects the same values and the same span for every path. */
+function expectAgreement(text: string): void {
+  const fast = fastParse(text, 64);
+  expect(fast, 'the fast path handles plain mesh files').toBeDefined();
+  const docs = parseAllDocuments(text, { lineCounter: new LineCounter() });
+  const careful = (Array.isArray(docs) ? docs : []).filter((d) => d.contents !== null);
+  const values = fast!.values.filter((v) => v !== null);
+  expect(values).toEqual(careful.map((d) => d.toJS()));
+  const lines = new LineIndex(text);
+  let k = 0;
+  fast!.values.forEach((v, i) => {
+    if (v === null) return;
+    const yl = new YamlLocator(careful[k++]!);
+    const tl = fast!.locators[i]!;
+    for (const p of paths(v)) {
+      for (const which of ['value', 'key'] as const) {
+        const a = tl.range(p, which);
+        const b = yl.range(p, which);
+        const norm = (r: [number, number]) => {
+          let e = r[1];
+          while (e > r[0] && /\s/.test(text[e - 1]!)) e--;
+          return `${JSON.stringify(lines.pos(r[0]))}-${JSON.stringify(lines.pos(e))}`;
+        };
+        expect(norm(a), `${which} of ${JSON.stringify(p)}`).toBe(norm(b));
+      }
+    }
+  });
+}
+
 describe('fast and careful YAML paths agree', () => {
   for (const file of files) {
-    it(file, () => {
-      const text = readFileSync(file, 'utf8');
-      const fast = fastParse(text, 64);
-      expect(fast, 'the fast path handles plain mesh files').toBeDefined();
-      const docs = parseAllDocuments(text, { lineCounter: new LineCounter() });
-      const careful = (Array.isArray(docs) ? docs : []).filter((d) => d.contents !== null);
-      const values = fast!.values.filter((v) => v !== null);
-      expect(values).toEqual(careful.map((d) => d.toJS()));
-      const lines = new LineIndex(text);
-      let k = 0;
-      fast!.values.forEach((v, i) => {
-        if (v === null) return;
-        const yl = new YamlLocator(careful[k++]!);
-        const tl = fast!.locators[i]!;
-        for (const p of paths(v)) {
-          for (const which of ['value', 'key'] as const) {
-            const a = tl.range(p, which);
-            const b = yl.range(p, which);
-            const norm = (r: [number, number]) => {
-              let e = r[1];
-              while (e > r[0] && /\s/.test(text[e - 1]!)) e--;
-              return `${JSON.stringify(lines.pos(r[0]))}-${JSON.stringify(lines.pos(e))}`;
-            };
-            expect(norm(a), `${which} of ${JSON.stringify(p)}`).toBe(norm(b));
-          }
-        }
-      });
-    });
+    it(file, () => expectAgreement(readFileSync(file, 'utf8')));
   }
+
+  it('on a file over 64 KiB (positions past 16 bits) and one just under', () => {
+    const doc = (i: number) =>
+      `---\napiVersion: meshc/v1alpha1\nkind: Service\nmetadata: { name: s${i} }\nspec:\n  ports:\n    - { name: http, port: 80 }\n  uses: [ { service: x${i} } ]\n`;
+    let big = '';
+    for (let i = 0; big.length < 70_000; i++) big += doc(i);
+    expect(big.length).toBeGreaterThan(65_536);
+    expectAgreement(big);
+    let small = '';
+    for (let i = 0; small.length + doc(i).length < 65_533; i++) small += doc(i);
+    small += 'x: 1\n'.slice(0, 65_533 - small.length);
+    expectAgreement(small);
+  });
 
   it('files with anchors, tags or explicit keys take the careful path', () => {
     expect(fastParse('a: &x 1\nb: *x\n', 64)).toBeUndefined();
