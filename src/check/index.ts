@@ -98,39 +98,53 @@ const DURATION_KEYS = new Set([...POSITIVE, 'timeout', 'maxAge']);
 /** Range checks of every duration (the schema checked their syntax). */
 function checkDurations(ctx: CheckContext, lr: LocatedResource, v: unknown, path: ValuePath): void {
   // Iterative walk: specs are small, but keep it free of recursion limits anyway. It visits every
-  // value of every resource, so it allocates only for collections (paths) and reports.
-  const values: unknown[] = [v];
-  const paths: ValuePath[] = [path];
-  while (values.length > 0) {
-    const cur = values.pop();
-    const p = paths.pop()!;
-    if (cur === null || typeof cur !== 'object') continue;
+  // value of every resource, so it allocates nothing per value: each collection's entry keeps the
+  // index of its parent's entry and its key, and a path is built only for a report. Entries are only
+  // appended during a walk, so a popped entry stays readable as an ancestor.
+  const { values, parents, keys, stack } = DURATION_WALK;
+  let n = 0;
+  let top = 0;
+  const add = (value: unknown, parent: number, key: string | number) => {
+    values[n] = value;
+    parents[n] = parent;
+    keys[n] = key;
+    stack[top++] = n++;
+  };
+  const pathOf = (entry: number, last: string): ValuePath => {
+    const rev: (string | number)[] = [last];
+    for (let e = entry; e > 0; e = parents[e]!) rev.push(keys[e]!);
+    return [...path, ...rev.reverse()];
+  };
+  add(v, -1, '');
+  while (top > 0) {
+    const entry = stack[--top]!;
+    const cur = values[entry];
     if (Array.isArray(cur)) {
       for (let i = 0; i < cur.length; i++) {
         const child: unknown = cur[i];
-        if (typeof child === 'object' && child !== null) {
-          values.push(child);
-          paths.push([...p, i]);
-        }
+        if (typeof child === 'object' && child !== null) add(child, entry, i);
       }
       continue;
     }
     const obj = cur as Record<string, unknown>;
-    for (const k of Object.keys(obj)) {
+    for (const k in obj) {
       const child = obj[k];
       if (typeof child === 'string') {
         if (!DURATION_KEYS.has(k)) continue;
         const ms = parseDuration(child);
         if (Number.isNaN(ms)) continue;
-        if (ms > MAX_DURATION_MS) ctx.report(CheckCodes.DurationRange, lr, [...p, k], { field: k, bound: 'at most 30 days (720h)' });
-        else if (POSITIVE.has(k) && ms <= 0) ctx.report(CheckCodes.DurationRange, lr, [...p, k], { field: k, bound: 'greater than 0' });
+        if (ms > MAX_DURATION_MS) ctx.report(CheckCodes.DurationRange, lr, pathOf(entry, k), { field: k, bound: 'at most 30 days (720h)' });
+        else if (POSITIVE.has(k) && ms <= 0) ctx.report(CheckCodes.DurationRange, lr, pathOf(entry, k), { field: k, bound: 'greater than 0' });
       } else if (typeof child === 'object' && child !== null) {
-        values.push(child);
-        paths.push([...p, k]);
+        add(child, entry, k);
       }
     }
   }
+  values.fill(undefined, 0, n); // (do not keep this resource's values alive)
 }
+
+/** The walk's arrays, reused across resources: entries are (value, parent entry, key). */
+const DURATION_WALK = { values: [] as unknown[], parents: [] as number[], keys: [] as (string | number)[], stack: [] as number[] };
 
 /** Names meshc derives for Kubernetes objects must stay DNS labels and must not collide. */
 function checkDerivedNames(ctx: CheckContext): void {

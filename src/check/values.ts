@@ -8,8 +8,20 @@ import { isIPv4, isIPv6 } from 'node:net';
 /** The longest duration meshc accepts: 30 days. */
 export const MAX_DURATION_MS = 30 * 24 * 3600 * 1000;
 
+/** Durations parsed so far (a mesh repeats a few values thousands of times); bounded. */
+const DURATIONS = new Map<string, number>();
+
 /** Parses a duration (`250ms`, `1.5s`, `1m`, `1h`) to whole milliseconds (rounded up). */
 export function parseDuration(s: string): number {
+  let ms = DURATIONS.get(s);
+  if (ms === undefined) {
+    ms = parseDurationOnce(s);
+    if (DURATIONS.size < 4096) DURATIONS.set(s, ms);
+  }
+  return ms;
+}
+
+function parseDurationOnce(s: string): number {
   const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/.exec(s);
   if (!m) return NaN;
   const n = Number(m[1]);

@@ -27,14 +27,24 @@ export class LineIndex {
   }
   /** 1-based line and column of an offset. */
   pos(offset: number): { line: number; col: number } {
+    const lo = this.lineIndex(offset);
+    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
+  }
+  /** 0-based index of the line that holds an offset. */
+  lineIndex(offset: number): number {
+    const starts = this.starts;
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
+      if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
+    return lo;
+  }
+  /** The offset where a line (0-based) starts. */
+  lineStart(line: number): number {
+    return this.starts[line]!;
   }
 }
 

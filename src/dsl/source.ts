@@ -43,10 +43,11 @@ export class SourceDocument {
     // Trailing blanks and line breaks are not part of a value.
     const text = this.source.text;
     let e = Math.max(start, end);
-    while (e > start && /\s/.test(text[e - 1] ?? '')) e--;
-    const a = this.lines.pos(start);
-    const b = this.lines.pos(e);
-    return { file: this.source.file, line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
+    while (e > start && isSpace(text.charCodeAt(e - 1))) e--;
+    const lines = this.lines;
+    const a = lines.lineIndex(start);
+    const b = lines.lineIndex(e);
+    return { file: this.source.file, line: a + 1, column: start - lines.lineStart(a) + 1, endLine: b + 1, endColumn: e - lines.lineStart(b) + 1 };
   }
 
   /**
@@ -69,6 +70,12 @@ export class SourceDocument {
     }
     return true;
   }
+}
+
+/** Whether a UTF-16 code unit is what `/\s/` matches (white space and line terminators). */
+function isSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return /\s/.test(String.fromCharCode(c));
 }
 
 /** A resource that passed schema validation, with the document it came from. */

@@ -23,7 +23,7 @@ import type {
   ServiceResource,
   StringMatch,
 } from '../dsl/types.js';
-import { compareStrings } from '../util/strings.js';
+import { compareStrings, sortByName, sortStrings } from '../util/strings.js';
 import {
   IR_VERSION,
   type ActionIR,
@@ -81,6 +81,7 @@ export function lowerMesh(checked: CheckedMesh): MeshIR {
 class Lowering {
   private readonly settings: MeshSettingsIR;
   private readonly clusters = new Map<string, ClusterIR>();
+  private readonly addresses = new Map<string, EndpointIR[]>();
   private readonly portRules = new Map<string, { rules: RuleIR[]; route?: string }>();
   private readonly filtersByTarget = new Map<string, LocatedResource<FilterResource>[]>();
   private readonly ctx: CheckContext;
@@ -195,7 +196,7 @@ class Lowering {
         if (image !== undefined) out.image = image;
         return out;
       })
-      .sort(byName);
+    sortByName(versions);
     const endpoints = dedupeEndpoints([
       ...this.endpoints(lr, spec.endpoints, ['spec', 'endpoints'], !sidecar),
       ...versions.flatMap((v) => v.endpoints),
@@ -249,7 +250,7 @@ class Lowering {
         image: w.image,
         replicas: w.replicas ?? 1,
         resources: w.resources ? { ...(w.resources.cpu ? { cpu: w.resources.cpu } : {}), ...(w.resources.memory ? { memory: w.resources.memory } : {}) } : {},
-        env: Object.entries(w.env ?? {}).map(([k, v]) => ({ name: k, value: String(v) })).sort(byName),
+        env: sortByName(Object.entries(w.env ?? {}).map(([k, v]) => ({ name: k, value: String(v) }))),
         readOnlyRootFilesystem: w.readOnlyRootFilesystem ?? true,
         runAsUser: w.runAsUser ?? 10001,
         span: lr.doc.span(['spec', 'workload'], 'key'),
@@ -277,7 +278,7 @@ class Lowering {
   private defaultRules(lr: LocatedResource<ServiceResource>, port: string, tcp: boolean): RuleIR[] {
     const svc = lr.resource;
     const span = lr.doc.span(['kind']);
-    const versions = Object.keys(svc.spec.versions ?? {}).sort(compareStrings);
+    const versions = sortStrings(Object.keys(svc.spec.versions ?? {}));
     const backends: BackendIR[] = (versions.length > 0 ? versions : [undefined]).map((v) => {
       const c = this.cluster(svc, port, v);
       const b: BackendIR = { cluster: c.id, service: svc.metadata.name, port, weight: 1, span };
@@ -407,8 +408,7 @@ class Lowering {
           ? this.endpoints(lr, versionDefs[version]!.endpoints, ['spec', 'versions', version, 'endpoints'], true)
           : [
               ...this.endpoints(lr, spec.endpoints, ['spec', 'endpoints'], true),
-              ...Object.keys(versionDefs)
-                .sort(compareStrings)
+              ...sortStrings(Object.keys(versionDefs))
                 .flatMap((v) => this.endpoints(lr, versionDefs[v]!.endpoints, ['spec', 'versions', v, 'endpoints'], true)),
             ];
       endpoints = dedupeEndpoints(raw.map((e) => ({ ...e, port: sidecar ? targetPort : (e.port ?? p.port) })), true);
@@ -445,7 +445,7 @@ class Lowering {
       if (r.action.kind === 'forward') for (const b of r.action.backends) ids.add(b.cluster);
       if (r.mirror) ids.add(r.mirror.cluster);
     }
-    return [...ids].sort(compareStrings).map((id) => this.clusters.get(id)!);
+    return sortStrings([...ids]).map((id) => this.clusters.get(id)!);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -659,13 +659,20 @@ class Lowering {
     };
   }
 
+  /** The addresses of a service's instances off Kubernetes (made once per service: every caller's Filter names them). */
   private addressesOf(svc: ServiceResource, lr: LocatedResource): EndpointIR[] {
-    return dedupeEndpoints([
-      ...this.endpoints(lr, svc.spec.endpoints, ['spec', 'endpoints'], false),
-      ...Object.keys(svc.spec.versions ?? {})
-        .sort(compareStrings)
-        .flatMap((v) => this.endpoints(lr, svc.spec.versions![v]!.endpoints, ['spec', 'versions', v, 'endpoints'], false)),
-    ]);
+    const name = svc.metadata.name;
+    let out = this.addresses.get(name);
+    if (!out) {
+      out = dedupeEndpoints([
+        ...this.endpoints(lr, svc.spec.endpoints, ['spec', 'endpoints'], false),
+        ...sortStrings(Object.keys(svc.spec.versions ?? {})).flatMap((v) =>
+          this.endpoints(lr, svc.spec.versions![v]!.endpoints, ['spec', 'versions', v, 'endpoints'], false),
+        ),
+      ]);
+      this.addresses.set(name, out);
+    }
+    return out;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -776,13 +783,13 @@ function emptyOps(): HeaderOpsIR {
 function headerOps(ops: { set?: Record<string, string>; add?: Record<string, string>; remove?: string[] } | undefined): HeaderOpsIR {
   if (!ops) return emptyOps();
   const pairs = (r: Record<string, string> | undefined) =>
-    Object.entries(r ?? {}).map(([name, value]) => ({ name: name.toLowerCase(), value: String(value) })).sort(byName);
+    sortByName(Object.entries(r ?? {}).map(([name, value]) => ({ name: name.toLowerCase(), value: String(value) })));
   return { set: pairs(ops.set), add: pairs(ops.add), remove: (ops.remove ?? []).map((h) => h.toLowerCase()) };
 }
 
 function sortRecord(r: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of Object.keys(r).sort(compareStrings)) out[k] = String(r[k]);
+  for (const k of sortStrings(Object.keys(r))) out[k] = String(r[k]);
   return out;
 }
 

@@ -56,6 +56,40 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Sorts strings in place by {@link compareStrings}, as `a.sort(compareStrings)` does. The short
+ * lists of a mesh (versions, labels, a rule's clusters) are sorted by insertion, which allocates
+ * nothing (`Array.prototype.sort` copies every list, however short).
+ */
+export function sortStrings(a: string[]): string[] {
+  if (a.length > 16) return a.sort(compareStrings);
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > x) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = x;
+  }
+  return a;
+}
+
+/** Sorts objects in place by their `name` (stable, as {@link sortStrings}). */
+export function sortByName<T extends { name: string }>(a: T[]): T[] {
+  if (a.length > 16) return a.sort((x, y) => compareStrings(x.name, y.name));
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]!.name > x.name) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = x;
+  }
+  return a;
+}
+
 /** A "did you mean" suffix for a hint, or the empty string. */
 export function didYouMean(name: string, candidates: Iterable<string>): string {
   const c = closest(name, candidates);
