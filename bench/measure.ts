@@ -9,7 +9,7 @@
  */
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileLoaded, emitTargets, hashInput, selectTargets, type StageTimer } from '../src/compiler.js';
+import { compileLoaded, emitTargets, hashInput, selectTargets, settleHeap, type StageTimer } from '../src/compiler.js';
 import { DiagnosticBag } from '../src/diagnostics/bag.js';
 import { loadMesh } from '../src/dsl/load.js';
 import { MANIFEST_NAME } from '../src/output/paths.js';
@@ -126,6 +126,9 @@ export async function measure(input: string, n: number, targetNames: string[], s
   // load → IR; as in the CLI (compiler.ts finish), only the input's hash outlives it, not the
   // parsed documents.
   const { ir, inputHash } = front(input, stages, bag);
+  const settle: Record<string, number> = {};
+  settleHeap(ir, settle);
+  if (settle.gc !== undefined) stages.gc = { wallMs: settle.gc };
 
   const out = join(scratch, 'out');
   const writer = beginOutput(out, { background: true });

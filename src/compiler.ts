@@ -20,6 +20,7 @@ import { validateDocuments } from './schema/validate.js';
 import { loadTarget, targetNames } from './target/registry.js';
 import type { EmitContext, OutputFile, Target, UnitEmitter } from './target/types.js';
 import { meshcVersion } from './util/package.js';
+import { collectGarbage } from './util/gc.js';
 import { flat } from './util/strings.js';
 
 /** Pipeline-level diagnostics (MC4xxx: lowering and targets). */
@@ -363,6 +364,20 @@ export async function verifyTargets(files: OutputFile[], targets: Target[], bag:
   }
 }
 
+/** From this many services and gateways, one full garbage collection runs before the targets ({@link collectGarbage}). */
+const GC_BEFORE_TARGETS = 2000;
+
+/**
+ * Between the front end and the targets of a large mesh (the parsed documents let go): one full
+ * garbage collection, timed as `gc` (see {@link collectGarbage} for why).
+ */
+export function settleHeap(ir: MeshIR, timings: Record<string, number>): void {
+  if (ir.services.length + ir.gateways.length < GC_BEFORE_TARGETS) return;
+  const t = performance.now();
+  collectGarbage();
+  timings.gc = performance.now() - t;
+}
+
 /** The whole pipeline, without writing. */
 export async function compile(opts: CompileOptions): Promise<CompileResult> {
   const timings: Record<string, number> = {};
@@ -392,6 +407,7 @@ async function finish(load: LoadResult, opts: CompileOptions, targets: Target[],
   load.documents.length = 0;
   let files: OutputFile[] = [];
   if (ir && !bag.hasErrors) {
+    settleHeap(ir, timings);
     files = emitTargets(ir, targets, bag, timings, opts.allowPartial, opts.verify ? undefined : opts.output);
     if (opts.verify && !bag.hasErrors) await verifyTargets(files, targets, bag, timings);
     if (bag.hasErrors) files = [];
