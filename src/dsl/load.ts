@@ -3,7 +3,7 @@
  * The only stage besides `write` that touches the file system.
  * @module
  */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { DiagnosticBag } from '../diagnostics/bag.js';
@@ -11,6 +11,8 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { closest } from '../util/strings.js';
 import { LoadCodes } from './codes.js';
 import { fastParse, LineIndex, YamlLocator } from './positions.js';
+import { Prefetcher } from './prefetch.js';
+import { readBounded } from './readfile.js';
 import { SourceDocument, type SourceFile } from './source.js';
 
 /** Bounds that stop mistaken or hostile input from exhausting time or memory. */
@@ -40,6 +42,9 @@ export interface LoadResult {
   /** Problems found. */
   diagnostics: Diagnostic[];
 }
+
+/** From this many files, they are read on a worker thread ({@link Prefetcher}). */
+const PREFETCH_FILES = 256;
 
 const KINDS = ['Mesh', 'Service', 'Route', 'Filter', 'Gateway'];
 const API_VERSION = 'meshc/v1alpha1';
@@ -84,12 +89,18 @@ export function loadMesh(path: string): LoadResult {
   } else {
     paths.push(abs);
   }
-  const sources: Source[] = paths.map((p) => ({
+  // Many files are read ahead on a worker thread while this one parses.
+  const ahead = paths.length >= PREFETCH_FILES ? Prefetcher.start(paths, LIMITS.fileBytes) : undefined;
+  const sources: Source[] = paths.map((p, i) => ({
     file: toPosix(relative(root, p)) || basename(p),
     absPath: p,
-    read: () => readBounded(p, LIMITS.fileBytes),
+    read: ahead ? () => ahead.read(i) : () => readBounded(p, LIMITS.fileBytes),
   }));
-  return loadSources(root, sources, bag);
+  try {
+    return loadSources(root, sources, bag);
+  } finally {
+    ahead?.close();
+  }
 }
 
 /** Loads in-memory files (for tests and tools): relative path → text. */
@@ -109,26 +120,6 @@ interface Source {
   absPath: string;
   /** Its bytes, or its size when that exceeds the per-file limit (then it is not read). */
   read: () => Buffer | { tooLarge: number };
-}
-
-/**
- * A file's bytes, read through one descriptor (open, fstat, read, close: no separate stat of the
- * path), unless it holds more than `limit` bytes: then only its size. Throws what the file system
- * says (ENOENT, EACCES…).
- */
-function readBounded(path: string, limit: number): Buffer | { tooLarge: number } {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    if (size > limit) return { tooLarge: size };
-    // One byte more than the size: a file that grew since fstat is read to the limit and caught below.
-    const buf = Buffer.allocUnsafe(Math.min(size + 1, limit + 1));
-    let got = 0;
-    for (let n; got < buf.length && (n = readSync(fd, buf, got, buf.length - got, null)) > 0; ) got += n;
-    return got > limit ? { tooLarge: got } : buf.subarray(0, got);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function errReason(err: unknown): string {
@@ -250,10 +241,13 @@ function loadSources(
   return { root, files, documents, diagnostics: bag.items };
 }
 
+/** A strict UTF-8 decoder (each decode is whole: no state carries over between files). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 /** Decodes strict UTF-8 without NUL bytes, dropping a BOM; undefined when invalid. */
 function decodeUtf8(buf: Buffer): string | undefined {
   try {
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf);
+    const text = UTF8.decode(buf);
     if (text.includes('\u0000')) return undefined;
     return text;
   } catch {
