@@ -23,7 +23,7 @@ import type {
   ServiceResource,
   StringMatch,
 } from '../dsl/types.js';
-import { compareStrings, sortByName, sortStrings } from '../util/strings.js';
+import { compareStrings, flat, sortByName, sortStrings } from '../util/strings.js';
 import {
   IR_VERSION,
   type ActionIR,
@@ -147,12 +147,20 @@ class Lowering {
   // Names and identities
   // -------------------------------------------------------------------------------------------
 
+  /** SPIFFE identities and DNS names, made once per name (each service's is named by every caller). */
+  private readonly identities = new Map<string, string>();
+  private readonly dnsNames = new Map<string, string>();
+
   private identity(sa: string): string {
-    return `spiffe://${this.settings.trustDomain}/ns/${this.settings.namespace}/sa/${sa}`;
+    let v = this.identities.get(sa);
+    if (v === undefined) this.identities.set(sa, (v = flat(`spiffe://${this.settings.trustDomain}/ns/${this.settings.namespace}/sa/${sa}`)));
+    return v;
   }
 
   private dns(name: string): string {
-    return `${name}.${this.settings.namespace}.${CLUSTER_DOMAIN}`;
+    let v = this.dnsNames.get(name);
+    if (v === undefined) this.dnsNames.set(name, (v = flat(`${name}.${this.settings.namespace}.${CLUSTER_DOMAIN}`)));
+    return v;
   }
 
   // -------------------------------------------------------------------------------------------
