@@ -82,6 +82,7 @@ class Lowering {
   private readonly settings: MeshSettingsIR;
   private readonly clusters = new Map<string, ClusterIR>();
   private readonly addresses = new Map<string, EndpointIR[]>();
+  private readonly upstreams = new Map<string, Upstream>();
   private readonly portRules = new Map<string, { rules: RuleIR[]; route?: string }>();
   private readonly filtersByTarget = new Map<string, LocatedResource<FilterResource>[]>();
   private readonly ctx: CheckContext;
@@ -228,6 +229,7 @@ class Lowering {
           return o;
         })
       : [];
+    const up = this.upstream(lr);
     const ir: ServiceIR = {
       name,
       labels: sortRecord(svc.metadata.labels ?? {}),
@@ -240,18 +242,16 @@ class Lowering {
       endpoints,
       headlessService: `${name}-headless`,
       headlessDns: this.dns(`${name}-headless`),
-      loadBalancer: this.loadBalancer(svc),
-      circuitBreaker: circuitBreaker(lr),
-      connectTimeoutMs: this.connectTimeout(svc),
+      loadBalancer: up.loadBalancer,
+      circuitBreaker: up.circuitBreaker,
+      connectTimeoutMs: up.connectTimeoutMs,
       outbound,
       clusters: this.clustersOf(outbound.flatMap((o) => o.rules)),
       inbound: ports.map((p) => this.inbound(`s/${name}`, { name: p.name, protocol: p.protocol, isHttp: p.isHttp, listenPort: p.sidecarPort, appPort: p.port })),
       span: lr.doc.span(['kind']),
     };
-    const hc = this.healthCheck(lr);
-    if (hc) ir.healthCheck = hc;
-    const od = this.outlier(lr);
-    if (od) ir.outlierDetection = od;
+    if (up.healthCheck) ir.healthCheck = up.healthCheck;
+    if (up.outlierDetection) ir.outlierDetection = up.outlierDetection;
     if (spec.workload) {
       const w = spec.workload;
       ir.workload = {
@@ -334,6 +334,26 @@ class Lowering {
       if (where) out.perTryTimeoutSpan = where;
     }
     return out;
+  }
+
+  /**
+   * A service's upstream settings, made once per service: its own IR and each of its clusters
+   * carry the same objects (with their spans).
+   */
+  private upstream(lr: LocatedResource<ServiceResource>): Upstream {
+    const name = lr.resource.metadata.name;
+    let u = this.upstreams.get(name);
+    if (!u) {
+      u = {
+        loadBalancer: this.loadBalancer(lr.resource),
+        circuitBreaker: circuitBreaker(lr),
+        connectTimeoutMs: this.connectTimeout(lr.resource),
+        healthCheck: this.healthCheck(lr),
+        outlierDetection: this.outlier(lr),
+      };
+      this.upstreams.set(name, u);
+    }
+    return u;
   }
 
   private connectTimeout(svc: ServiceResource): number {
@@ -425,6 +445,7 @@ class Lowering {
       endpoints = [{ host, kind: 'dns', port: targetPort }];
     }
     const protocol = p.protocol ?? 'http';
+    const up = this.upstream(lr);
     const c: ClusterIR = {
       id,
       service: name,
@@ -432,16 +453,14 @@ class Lowering {
       protocol,
       discovery: endpoints.some((e) => e.kind === 'dns') ? 'dns' : 'static',
       endpoints,
-      loadBalancer: this.loadBalancer(svc),
-      circuitBreaker: circuitBreaker(lr),
-      connectTimeoutMs: this.connectTimeout(svc),
+      loadBalancer: up.loadBalancer,
+      circuitBreaker: up.circuitBreaker,
+      connectTimeoutMs: up.connectTimeoutMs,
     };
     if (version !== undefined) c.version = version;
     if (sidecar && this.settings.mtls !== 'off') c.tls = { peerIdentity: this.identity(name), sni: this.dns(name) };
-    const hc = this.healthCheck(lr);
-    if (hc) c.healthCheck = hc;
-    const od = this.outlier(lr);
-    if (od) c.outlierDetection = od;
+    if (up.healthCheck) c.healthCheck = up.healthCheck;
+    if (up.outlierDetection) c.outlierDetection = up.outlierDetection;
     this.clusters.set(id, c);
     return c;
   }
@@ -662,9 +681,17 @@ class Lowering {
       kind: 'gateway',
       name: src.gateway,
       identity: this.identity(`gateway-${src.gateway}`),
-      addresses: this.endpoints(g, g.resource.spec.endpoints, ['spec', 'endpoints'], false),
+      addresses: this.gatewayAddresses(g),
       span,
     };
+  }
+
+  /** A gateway's addresses off Kubernetes (made once: every Filter that admits it names them). */
+  private gatewayAddresses(g: LocatedResource<GatewayResource>): EndpointIR[] {
+    const key = `gateway/${g.resource.metadata.name}`;
+    let out = this.addresses.get(key);
+    if (!out) this.addresses.set(key, (out = this.endpoints(g, g.resource.spec.endpoints, ['spec', 'endpoints'], false)));
+    return out;
   }
 
   /** The addresses of a service's instances off Kubernetes (made once per service: every caller's Filter names them). */
@@ -753,6 +780,15 @@ class Lowering {
       span: lr.doc.span(['kind']),
     };
   }
+}
+
+/** What a service's IR and its clusters share: how to reach and balance its instances. */
+interface Upstream {
+  loadBalancer: ServiceIR['loadBalancer'];
+  circuitBreaker: CircuitBreakerIR;
+  connectTimeoutMs: number;
+  healthCheck: ServiceIR['healthCheck'];
+  outlierDetection: ServiceIR['outlierDetection'];
 }
 
 /** A service port or gateway listener, as the inbound policy needs it. */
