@@ -108,7 +108,7 @@ class Builder {
     return r;
   }
 
-  /** The first manifest of each kind/name, and of each file name (for collisions). */
+  /** The first manifest of each kind/name (of objects with a logical name), and of each file name (for collisions). */
   private readonly byName = new Map<string, Manifest>();
   private readonly byFile = new Map<string, Manifest>();
 
@@ -128,7 +128,7 @@ class Builder {
       owner: m.owner,
       span: m.span,
     };
-    if (!this.check(manifest)) return; // a second object in the same file: reported, not written
+    if (!this.check(manifest, m.logical !== undefined)) return; // a second object in the same file: reported, not written
     this.pending.push({ path: `${OUT_DIR}/${manifest.file}`, content: yaml });
     this.manifests.push(manifest);
   }
@@ -136,20 +136,24 @@ class Builder {
   /**
    * Reports a name invalid for its kind, a second object with the same kind and name or the same
    * file, and an object too large for `kubectl apply`. False when its file is already taken.
+   *
+   * An object without a logical name has its file named after its kind and name, and no kind's
+   * file prefix is another's: the first object of its kind and name is the first in its file, so
+   * only objects with a logical name (whose file and name differ) are also looked up by name.
    */
-  private check(m: Manifest): boolean {
+  private check(m: Manifest, logical: boolean): boolean {
     const problem = m.kind === 'Service' ? dns1035LabelProblem(m.name) : m.kind === 'Namespace' ? dns1123LabelProblem(m.name) : dns1123SubdomainProblem(m.name);
     if (problem) this.ctx.report(KubernetesCodes.BadObjectName, m.span, { kind: m.kind, name: m.name, owner: m.owner, problem });
     let fileTaken = false;
-    const named = `${m.kind}/${m.name}`;
-    const first = this.byName.get(named) ?? this.byFile.get(m.file);
+    const named = logical ? `${m.kind}/${m.name}` : undefined;
+    const first = (named === undefined ? undefined : this.byName.get(named)) ?? this.byFile.get(m.file);
     if (first) {
       const extras = first.span ? { related: [{ span: first.span, message: `${first.owner} is here` }] } : {};
       this.ctx.report(KubernetesCodes.NameCollision, m.span, { kind: m.kind, name: m.name, first: first.owner, second: m.owner }, extras);
       fileTaken = this.byFile.has(m.file);
-      if (!this.byName.has(named)) this.byName.set(named, m);
+      if (named !== undefined && !this.byName.has(named)) this.byName.set(named, m);
     } else {
-      this.byName.set(named, m);
+      if (named !== undefined) this.byName.set(named, m);
       this.byFile.set(m.file, m);
     }
     if (fileTaken) return false;
