@@ -507,11 +507,12 @@ export function finishWrite(outDir: string, planner: Planner, staging: Staging, 
   const out = opts.displayOut ?? outDir;
   const paths = txnPaths(outDir);
   const failed = (): Finished => ({ outcome: 'failed', txnReady: staging.ready, created: [], replaced: [], removed: [], unchanged: [] });
-  // 1. Stage the manifest (the files are staged already).
+  // 1. Stage the manifest (the files are staged already). Encoded once, for the write and its hash.
+  const manifestBytes = Buffer.from(p.manifestText, 'utf8');
   try {
     staging.prepare();
     step('stage manifest');
-    writeNew(paths.manifest, p.manifestText, false);
+    writeNew(paths.manifest, manifestBytes, false);
     // Everything staged reaches the disk before the journal says to use it.
     const staged = () => [...p.ops.filter((o) => o.op !== 'delete').map((o) => join(paths.newDir, o.path)), paths.manifest];
     if (durable) flush(outDir, staged, [...p.made, paths.txn]);
@@ -525,7 +526,7 @@ export function finishWrite(outDir: string, planner: Planner, staging: Staging, 
   const journal: Journal = {
     version: 1,
     prevManifestSha256: p.prevManifestText === undefined ? null : sha256(p.prevManifestText),
-    newManifestSha256: sha256(p.manifestText),
+    newManifestSha256: sha256(manifestBytes),
     ops: p.ops,
     createdDirs: p.createdDirs,
     prunedDirs: p.prunedDirs,
