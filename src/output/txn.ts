@@ -223,7 +223,6 @@ export function applyJournal(outDir: string, journal: Journal, opts: DurabilityO
   const moved = new Set<string>();
   for (const op of journal.ops) {
     if (op.op === 'delete') continue;
-    const target = live(op.path);
     if (op.op === 'create') {
       const top = ancestors(op.path).find((a) => created.has(a));
       if (top !== undefined) {
@@ -236,6 +235,7 @@ export function applyJournal(outDir: string, journal: Journal, opts: DurabilityO
         continue;
       }
     }
+    const target = live(op.path);
     touched.add(dirname(target));
     if (op.op === 'replace') {
       const backup = join(p.oldDir, op.path);
