@@ -158,6 +158,12 @@ class Lowering {
     return v;
   }
 
+  /** A headless Service's DNS name (not memoised: its name is made afresh by the caller, and each is used once or twice). */
+  private hostname(name: string): string {
+    return `${name}.${this.settings.namespace}.${CLUSTER_DOMAIN}`;
+  }
+
+  /** A service's DNS name (memoised: it is the SNI of each of its clusters). */
   private dns(name: string): string {
     let v = this.dnsNames.get(name);
     if (v === undefined) this.dnsNames.set(name, (v = flat(`${name}.${this.settings.namespace}.${CLUSTER_DOMAIN}`)));
@@ -198,7 +204,7 @@ class Lowering {
           endpoints: this.endpoints(lr, def.endpoints, ['spec', 'versions', v, 'endpoints'], !sidecar),
           replicas: def.replicas ?? spec.workload?.replicas ?? 1,
           headlessService: `${name}-${v}-headless`,
-          headlessDns: this.dns(`${name}-${v}-headless`),
+          headlessDns: this.hostname(`${name}-${v}-headless`),
           span: lr.doc.span(['spec', 'versions', v], 'key'),
         };
         const image = def.image ?? spec.workload?.image;
@@ -241,7 +247,7 @@ class Lowering {
       versions,
       endpoints,
       headlessService: `${name}-headless`,
-      headlessDns: this.dns(`${name}-headless`),
+      headlessDns: this.hostname(`${name}-headless`),
       loadBalancer: up.loadBalancer,
       circuitBreaker: up.circuitBreaker,
       connectTimeoutMs: up.connectTimeoutMs,
@@ -441,7 +447,7 @@ class Lowering {
             ];
       endpoints = dedupeEndpoints(raw.map((e) => ({ ...e, port: sidecar ? targetPort : (e.port ?? p.port) })), true);
     } else {
-      const host = this.dns(version === undefined ? `${name}-headless` : `${name}-${version}-headless`);
+      const host = this.hostname(version === undefined ? `${name}-headless` : `${name}-${version}-headless`);
       endpoints = [{ host, kind: 'dns', port: targetPort }];
     }
     const protocol = p.protocol ?? 'http';
