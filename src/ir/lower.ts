@@ -305,7 +305,7 @@ class Lowering {
       match: { headers: [], query: [], methods: [] },
       action: { kind: 'forward', backends },
       timeoutMs: tcp ? this.tcpTimeout(undefined, svc) : this.httpTimeout(undefined, svc),
-      headers: { request: emptyOps(), response: emptyOps() },
+      headers: NO_HEADER_OPS,
       span,
       featureSpans: {},
     };
@@ -534,7 +534,7 @@ class Lowering {
       match,
       action,
       timeoutMs: tcp ? this.tcpTimeout(rule, settingsSvc) : this.httpTimeout(rule, settingsSvc),
-      headers: { request: headerOps(rule.headers?.request), response: headerOps(rule.headers?.response) },
+      headers: rule.headers ? { request: headerOps(rule.headers.request), response: headerOps(rule.headers.response) } : NO_HEADER_OPS,
       span: lr.doc.span(at),
       featureSpans,
     };
@@ -826,8 +826,12 @@ function stringMatch(name: string, sm: StringMatch): StringMatchIR {
   return { name, kind: sm.present ? 'present' : 'absent', value: '' };
 }
 
+/** No header operations: one frozen object shared by every rule without any (most rules). */
+const NO_OPS: HeaderOpsIR = Object.freeze({ set: Object.freeze([]), add: Object.freeze([]), remove: Object.freeze([]) }) as unknown as HeaderOpsIR;
+const NO_HEADER_OPS: RuleIR['headers'] = Object.freeze({ request: NO_OPS, response: NO_OPS });
+
 function emptyOps(): HeaderOpsIR {
-  return { set: [], add: [], remove: [] };
+  return NO_OPS;
 }
 
 function headerOps(ops: { set?: Record<string, string>; add?: Record<string, string>; remove?: string[] } | undefined): HeaderOpsIR {
