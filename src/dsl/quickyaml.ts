@@ -127,11 +127,27 @@ export class FlatLocator implements Locator {
     private readonly root: number,
   ) {}
 
+  /** The range {@link locate} found last. */
+  start = 0;
+  end = 0;
+
   range(path: ValuePath, which: 'value' | 'key'): [number, number] {
+    this.locate(path, undefined, which);
+    return [this.start, this.end];
+  }
+
+  /**
+   * What {@link range} answers for `path` followed by `rest` (not joined into one array), into
+   * {@link start} and {@link end}.
+   */
+  locate(path: ValuePath, rest: ValuePath | undefined, which: 'value' | 'key'): void {
     const { nodes, kids, keys } = this.d;
     let node = this.root;
     let key = -1;
-    for (const seg of path) {
+    const n1 = path.length;
+    const n = n1 + (rest === undefined ? 0 : rest.length);
+    for (let s = 0; s < n; s++) {
+      const seg = s < n1 ? path[s]! : rest![s - n1]!;
       const kind = nodes[node * F + 2]!;
       const first = nodes[node * F + 3]!;
       const count = nodes[node * F + 4]!;
@@ -159,9 +175,10 @@ export class FlatLocator implements Locator {
     return this.rangeOf(node);
   }
 
-  private rangeOf(n: number): [number, number] {
+  private rangeOf(n: number): void {
     const s = this.d.nodes[n * F]!;
-    return [s, Math.max(s, this.d.nodes[n * F + 1]!)];
+    this.start = s;
+    this.end = Math.max(s, this.d.nodes[n * F + 1]!);
   }
 }
 

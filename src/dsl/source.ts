@@ -4,6 +4,7 @@
  */
 import type { Span } from '../diagnostics/types.js';
 import type { LineIndex, Locator, ValuePath } from './positions.js';
+import { FlatLocator } from './quickyaml.js';
 import type { Resource } from './types.js';
 
 export type { ValuePath } from './positions.js';
@@ -56,7 +57,17 @@ export class SourceDocument {
    * field" errors point at the mapping that lacks it.
    */
   span(path: ValuePath, which: 'value' | 'key' = 'value'): Span {
-    const [s, e] = this.locator.range(path, which);
+    return this.spanAt(path, undefined, which);
+  }
+
+  /** {@link span} of `path` followed by `rest`, without joining them into one array. */
+  spanAt(path: ValuePath, rest: ValuePath | undefined, which: 'value' | 'key' = 'value'): Span {
+    const loc = this.locator;
+    if (loc instanceof FlatLocator) {
+      loc.locate(path, rest, which);
+      return this.spanOfRange(loc.start, loc.end);
+    }
+    const [s, e] = loc.range(rest === undefined ? path : [...path, ...rest], which);
     return this.spanOfRange(s, e);
   }
 

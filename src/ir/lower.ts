@@ -410,7 +410,7 @@ class Lowering {
     return (list ?? []).map((e, i) => {
       const p = parseEndpoint(e);
       if ('error' in p) throw new Error(`meshc bug: unchecked endpoint ${e}`);
-      const out: EndpointIR = { host: p.host, kind: p.kind, span: lr.doc.span([...base, i]) };
+      const out: EndpointIR = { host: p.host, kind: p.kind, span: lr.doc.spanAt(base, [i]) };
       if (withPort && p.port !== undefined) out.port = p.port;
       return out;
     });
@@ -489,7 +489,7 @@ class Lowering {
     const at: ValuePath = ['spec', 'rules', index];
     const route = lr.resource;
     const routeSvc = route.spec.service !== undefined ? this.m.services.get(route.spec.service)!.resource : undefined;
-    const span = (p: ValuePath, which: 'key' | 'value' = 'key') => lr.doc.span([...at, ...p], which);
+    const span = (p: ValuePath, which: 'key' | 'value' = 'key') => lr.doc.spanAt(at, p, which);
     const featureSpans: Partial<Record<RuleFeature, Span>> = {};
     const m = rule.match;
     const match: RuleIR['match'] = {
