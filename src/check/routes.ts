@@ -94,8 +94,9 @@ function checkRule(
   routePort: string | undefined,
 ): void {
   const at: ValuePath = ['spec', 'rules', i];
-  const actions = (['backends', 'redirect', 'directResponse'] as const).filter((k) => rule[k] !== undefined);
-  if (actions.length !== 1) {
+  const count = (rule.backends !== undefined ? 1 : 0) + (rule.redirect !== undefined ? 1 : 0) + (rule.directResponse !== undefined ? 1 : 0);
+  if (count !== 1) {
+    const actions = (['backends', 'redirect', 'directResponse'] as const).filter((k) => rule[k] !== undefined);
     ctx.report(CheckCodes.RuleActionCount, lr, actions.length > 1 ? [...at, actions[1]!] : at, {
       found: actions.length === 0 ? 'none' : actions.join(' and '),
     }, { which: 'key' });
@@ -110,7 +111,10 @@ function checkRule(
   }
   // Backends.
   const backends = rule.backends ?? [];
-  backends.forEach((b, j) => checkBackendRef(ctx, lr, [...at, 'backends', j], b.service, b.version, b.port, protocol, routePort));
+  for (let j = 0; j < backends.length; j++) {
+    const b = backends[j]!;
+    checkBackendRef(ctx, lr, ['spec', 'rules', i, 'backends', j], b.service, b.version, b.port, protocol, routePort);
+  }
   if (backends.length > 0 && backends.every((b) => (b.weight ?? 1) === 0)) {
     ctx.report(CheckCodes.ZeroWeights, lr, [...at, 'backends'], {}, { which: 'key' });
   }
@@ -167,24 +171,24 @@ function checkBackendRef(
     if (ctx.reportable('Service', service)) ctx.report(CheckCodes.UnknownService, lr, [...at, 'service'], { name: service, suggestion: ctx.suggest(service, ctx.services.keys()) });
     return;
   }
-  if (version !== undefined) {
+  if (version !== undefined && !Object.prototype.hasOwnProperty.call(svc.resource.spec.versions ?? {}, version)) {
     const versions = Object.keys(svc.resource.spec.versions ?? {});
-    if (!versions.includes(version)) {
-      ctx.report(CheckCodes.UnknownVersion, lr, [...at, 'version'], {
-        service, name: version, suggestion: ctx.suggest(version, versions), known: versions.length ? versions.join(', ') : '(none)',
-      });
-    }
+    ctx.report(CheckCodes.UnknownVersion, lr, [...at, 'version'], {
+      service, name: version, suggestion: ctx.suggest(version, versions), known: versions.length ? versions.join(', ') : '(none)',
+    });
   }
-  const known = svc.resource.spec.ports.map((p) => p.name);
+  const known = () => svc.resource.spec.ports.map((p) => p.name);
   const name = backendPortName(lr.resource, routePort, svc.resource, port);
   if (name === undefined) {
+    const known = svc.resource.spec.ports.map((p) => p.name);
     ctx.report(CheckCodes.PortRequired, lr, [...at, 'service'], { service, count: known.length, known: known.join(', ') });
     return;
   }
   const p = svc.resource.spec.ports.find((x) => x.name === name);
   if (!p) {
+    const names = known();
     ctx.report(CheckCodes.UnknownPort, lr, [...at, 'port'], {
-      owner: 'service', service, what: 'port', name, suggestion: ctx.suggest(name, known), known: known.join(', '),
+      owner: 'service', service, what: 'port', name, suggestion: ctx.suggest(name, names), known: names.join(', '),
     });
     return;
   }
