@@ -75,6 +75,21 @@ export function sortStrings(a: string[]): string[] {
   return a;
 }
 
+/** Sorts in place with `compare` (stable, as `a.sort(compare)`), short lists by insertion without allocating. */
+export function sortWith<T>(a: T[], compare: (x: T, y: T) => number): T[] {
+  if (a.length > 16) return a.sort(compare);
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && compare(a[j]!, x) > 0) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = x;
+  }
+  return a;
+}
+
 /** Sorts objects in place by their `name` (stable, as {@link sortStrings}). */
 export function sortByName<T extends { name: string }>(a: T[]): T[] {
   if (a.length > 16) return a.sort((x, y) => compareStrings(x.name, y.name));

@@ -12,6 +12,7 @@ import type { ProxyBuild } from './build.js';
 import { HaproxyCodes } from './codes.js';
 import { L, Lif, type Line, type Section } from './model.js';
 import { arg, uriSanHex } from './quote.js';
+import { sortWith } from '../../src/util/strings.js';
 
 /** Server slots a DNS name may fill (every address it resolves to is one server, up to this many). */
 export const DNS_SLOTS = 32;
@@ -145,7 +146,7 @@ function retryOn(r: RetryIR, cluster: ClusterIR, build: ProxyBuild, span: Span):
   // Keywords first, then statuses, each in code-unit order (a comparator without allocation: this
   // runs for every rule of every sidecar).
   const numeric = (k: string): boolean => k.charCodeAt(0) >= 48 && k.charCodeAt(0) <= 57;
-  return [...out].sort((a, b) => (numeric(a) !== numeric(b) ? (numeric(a) ? 1 : -1) : a < b ? -1 : a > b ? 1 : 0));
+  return sortWith([...out], (a, b) => (numeric(a) !== numeric(b) ? (numeric(a) ? 1 : -1) : a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** `host:port` for a server line. */

@@ -4,6 +4,7 @@
  * @module
  */
 import type { GatewayIR, MeshIR, ServiceIR, VersionIR } from '../../src/ir/types.js';
+import { sortStrings } from '../../src/util/strings.js';
 
 /** The name of the service or gateway a pod runs. */
 export const LABEL_NAME = 'app.kubernetes.io/name';
@@ -45,11 +46,10 @@ export function objectLabels(ir: MeshIR, user: Record<string, string>, selector:
  * that carries them.
  */
 function merged(sets: Record<string, string>[]): Record<string, string> {
+  // (Label sets are short: a list is cheaper than a Set, and an insertion sort than Array.prototype.sort.)
   const keys: string[] = [];
-  const seen = new Set<string>();
-  for (const set of sets) for (const k of Object.keys(set)) if (!seen.has(k)) (seen.add(k), keys.push(k));
-  // The default order of strings: UTF-16 code units, as compareStrings.
-  keys.sort();
+  for (const set of sets) for (const k of Object.keys(set)) if (!keys.includes(k)) keys.push(k);
+  sortStrings(keys); // UTF-16 code units, as compareStrings
   const out: Record<string, string> = {};
   for (const k of keys) {
     for (let i = sets.length - 1; i >= 0; i--) {

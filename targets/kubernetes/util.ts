@@ -4,6 +4,7 @@
  * @module
  */
 import { hash } from 'node:crypto';
+import { sortStrings } from '../../src/util/strings.js';
 
 /** A JSON value as emitted into manifests. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -17,7 +18,7 @@ export function sortKeys(value: unknown): Json {
   if (value !== null && typeof value === 'object') {
     const out: { [key: string]: Json } = {};
     // The default order of strings is compareStrings' (UTF-16 code units), without a callback.
-    for (const k of Object.keys(value).sort()) {
+    for (const k of sortStrings(Object.keys(value))) {
       const v = (value as Record<string, unknown>)[k];
       if (v !== undefined) out[k] = sortKeys(v);
     }
