@@ -13,6 +13,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { OutputFile } from '../target/types.js';
+import { parseManifest } from './manifest.js';
 import { txnPaths } from './txn.js';
 import { CONTROL, finishWrite, packFinished, Planner, RECORD, RING_BYTES, shower, Staging, WAKE_BYTES, type OutputMeta, type StagerInit, type StagerReply } from './write.js';
 
@@ -22,7 +23,9 @@ const ring = Buffer.from(init.ring);
 const words = new Int32Array(init.ring);
 const bag = new DiagnosticBag();
 const staging = new Staging(txnPaths(init.outDir), bag, init.displayOut ?? init.outDir);
-const planner = new Planner(init.outDir, init.prev.manifest, init.prev.text, shower(init.outDir, { displayOut: init.displayOut }), false, (path, bytes) => {
+const prev = init.prevText === undefined ? undefined : parseManifest(init.prevText);
+if (prev !== undefined && 'error' in prev) throw new Error(`meshc bug: the previous manifest, checked by the write, does not parse: ${prev.error}`);
+const planner = new Planner(init.outDir, prev?.manifest, init.prevText, shower(init.outDir, { displayOut: init.displayOut }), false, (path, bytes) => {
   if (Atomics.load(control, CONTROL.cancelled) === 0) staging.stage(path, bytes);
 });
 let bug: string | undefined;

@@ -623,7 +623,11 @@ const BIG_FILE_BYTES = RING_BYTES / 4;
 export interface StagerInit {
   outDir: string;
   displayOut: string | undefined;
-  prev: { manifest?: Manifest; text?: string };
+  /**
+   * The previous manifest's text, already read and checked by the write: the stager parses it
+   * again (cloning a parsed manifest of 180,000 entries costs both threads more than a parse).
+   */
+  prevText: string | undefined;
   control: SharedArrayBuffer;
   ring: SharedArrayBuffer;
   /** Requests (`finish` with the manifest's metadata, `stop`) and files too big for the ring. */
@@ -706,7 +710,7 @@ class Background implements Backend {
     this.reply = reply.port1;
     this.commands = commands.port1;
     const commit = opts.durable === undefined ? {} : { durable: opts.durable };
-    const init: StagerInit = { outDir, displayOut: opts.displayOut, prev, control: shared, ring, commit, commands: commands.port2, reply: reply.port2 };
+    const init: StagerInit = { outDir, displayOut: opts.displayOut, prevText: prev.text, control: shared, ring, commit, commands: commands.port2, reply: reply.port2 };
     this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2, commands.port2] });
     // A build that ends without commit or abort (a thrown meshc bug) is not kept alive by it.
     this.worker.unref();
