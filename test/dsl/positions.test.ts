@@ -74,6 +74,14 @@ describe('fast and careful YAML paths agree', () => {
     expectAgreement(small);
   });
 
+  it('on quoted keys, keys that are prefixes of others, and keys in flow mappings', () => {
+    const text =
+      'apiVersion: meshc/v1alpha1\nkind: Service\nmetadata: { name: s, "quoted key": q, \'it\'\'s\': x }\n' +
+      'spec:\n  ab: 1\n  abc: { ab: 2, "a\\"b": 3 }\n  "x y":\n    - { k: v }\n  a: [ 1, 2 ]\n';
+    expect(fastParse(text, 64), 'the fast path takes it').toBeDefined();
+    expectAgreement(text);
+  });
+
   it('files with anchors, tags or explicit keys take the careful path', () => {
     expect(fastParse('a: &x 1\nb: *x\n', 64)).toBeUndefined();
     expect(fastParse('a: !!str 1\n', 64)).toBeUndefined();
