@@ -4,7 +4,7 @@
  * compared instead of written.
  * @module
  */
-import { closeSync, existsSync, fstatSync, lstatSync, openSync, readSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -70,7 +70,7 @@ export interface CheckResult {
 }
 
 /** A file as found on disk. */
-type Found = { kind: 'missing' } | { kind: 'file'; bytes: Buffer } | { kind: 'other'; what: string };
+type Found = { kind: 'missing' } | { kind: 'file'; bytes: Buffer; size: number } | { kind: 'other'; what: string };
 
 function describe(st: Stats): string {
   if (st.isDirectory()) return 'a directory';
@@ -87,7 +87,7 @@ function look(path: string, read: boolean): Found {
     throw err;
   }
   if (!st.isFile()) return { kind: 'other', what: describe(st) };
-  return { kind: 'file', bytes: read ? readFileSync(path) : Buffer.alloc(0) };
+  return { kind: 'file', bytes: read ? readFileSync(path) : Buffer.alloc(0), size: st.size };
 }
 
 /** Buffers reused per file: its text encoded (see {@link encode}), and a file read for comparison. */
@@ -107,16 +107,17 @@ function encode(content: string): Buffer {
 }
 
 /**
- * Whether the regular file at `path` holds exactly `want`. Nothing is kept or allocated per file:
- * a rebuild compares its whole output with what is on disk.
+ * Whether the regular file at `path`, `size` bytes when it was looked at, holds exactly `want`.
+ * Nothing is kept or allocated per file, and a file of another size is not opened: a rebuild
+ * compares its whole output with what is on disk.
  */
-function sameBytes(path: string, want: Uint8Array): boolean {
+function sameBytes(path: string, size: number, want: Uint8Array): boolean {
+  if (size !== want.length) return false;
   const fd = openSync(path, 'r');
   try {
-    if (fstatSync(fd).size !== want.length) return false;
     scratch = grown(scratch, want.length + 1);
     let got = 0;
-    // One byte more than expected is asked for: a file that grew since fstat is not the same.
+    // One byte more than expected is asked for: a file that grew since it was looked at is not the same.
     for (let n; got <= want.length && (n = readSync(fd, scratch, got, want.length + 1 - got, null)) > 0; ) got += n;
     return got === want.length && scratch.subarray(0, got).equals(want);
   } finally {
@@ -236,7 +237,7 @@ export class Planner {
     if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, path), path, this.owned))) return 'create';
     if (found.kind === 'other') return this.problem(OutputCodes.PathBlocked, { path: shown(path), reason: `${found.what} is in the way` });
     // Ours, or identical and adopted:
-    if (this.forCheck ? found.bytes.equals(bytes) : sameBytes(join(this.outDir, path), bytes)) return 'unchanged';
+    if (this.forCheck ? found.bytes.equals(bytes) : sameBytes(join(this.outDir, path), found.size, bytes)) return 'unchanged';
     if (this.forCheck) this.current.set(path, found.bytes);
     if (this.owned.has(path)) return 'replace';
     if (this.forCheck) this.wanted.set(path, Buffer.from(bytes).toString('utf8'));
