@@ -30,6 +30,8 @@ export const BATCH_FILES = 64;
 export const BATCH_BYTES = 1 << 20;
 /** How far ahead of the loader the reader may read. */
 export const AHEAD_KIB = 64 * 1024;
+/** The claim counter and consumption of a closed reader: beyond any file index or byte count. */
+const CLOSED = 0x3fffffff;
 /** A reader that posts nothing for this long is stopped, and this thread reads the rest. */
 const STALL_MS = 2000;
 
@@ -61,6 +63,8 @@ export class Prefetcher {
   /** Offset in the current batch's bytes of the next file read. */
   private offset = 0;
   private stopped = false;
+  /** Files read in this thread (before the reader ran, or after it was stopped). */
+  readHere = 0;
 
   private constructor(
     private readonly paths: string[],
@@ -93,9 +97,11 @@ export class Prefetcher {
     for (;;) {
       const b = this.batch;
       if (b && i >= b.start && i < b.start + b.entries.length) return this.take(b, b.entries[i - b.start]!);
-      if (this.stopped) return readBounded(this.paths[i]!, this.limit);
-      // Not started yet: read it here, if the reader has not claimed it.
-      if (Atomics.load(c, SLOT.started) === 0 && Atomics.compareExchange(c, SLOT.claim, i, i + 1) === i) return readBounded(this.paths[i]!, this.limit);
+      // Stopped, or not started yet and not claimed by the reader: read it here.
+      if (this.stopped || (Atomics.load(c, SLOT.started) === 0 && Atomics.compareExchange(c, SLOT.claim, i, i + 1) === i)) {
+        this.readHere++;
+        return readBounded(this.paths[i]!, this.limit);
+      }
       // The reader has it (or will claim it next): its next batch.
       const posted = Atomics.load(c, SLOT.posted);
       const m = receiveMessageOnPort(this.port);
@@ -137,10 +143,13 @@ export class Prefetcher {
     if (this.stopped) return;
     this.stopped = true;
     this.batch = undefined;
-    // Past the end: it claims nothing more, and a reader waiting for room is let go.
-    Atomics.store(this.control, SLOT.claim, this.paths.length);
-    Atomics.store(this.control, SLOT.consumedKiB, 0x3fffffff);
+    // Far past the end: it claims nothing more (and no batch cut short can give claims back: that
+    // needs the counter where its claim left it), and a reader waiting for room is let go.
+    Atomics.store(this.control, SLOT.claim, CLOSED);
+    Atomics.store(this.control, SLOT.consumedKiB, CLOSED);
     Atomics.notify(this.control, SLOT.consumedKiB);
     void this.worker.terminate();
+    // Batches posted and not read would otherwise stay queued on the channel for the process's life.
+    this.port.close();
   }
 }
