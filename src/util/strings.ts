@@ -57,25 +57,10 @@ export function compareStrings(a: string, b: string): number {
 }
 
 /**
- * Sorts strings in place by {@link compareStrings}, as `a.sort(compareStrings)` does. The short
- * lists of a mesh (versions, labels, a rule's clusters) are sorted by insertion, which allocates
- * nothing (`Array.prototype.sort` copies every list, however short).
+ * Sorts in place with `compare`, as `a.sort(compare)` does (stable). The short lists of a mesh
+ * (versions, labels, a rule's clusters) are sorted by insertion, which allocates nothing
+ * (`Array.prototype.sort` copies every list, however short).
  */
-export function sortStrings(a: string[]): string[] {
-  if (a.length > 16) return a.sort(compareStrings);
-  for (let i = 1; i < a.length; i++) {
-    const x = a[i]!;
-    let j = i - 1;
-    while (j >= 0 && a[j]! > x) {
-      a[j + 1] = a[j]!;
-      j--;
-    }
-    a[j + 1] = x;
-  }
-  return a;
-}
-
-/** Sorts in place with `compare` (stable, as `a.sort(compare)`), short lists by insertion without allocating. */
 export function sortWith<T>(a: T[], compare: (x: T, y: T) => number): T[] {
   if (a.length > 16) return a.sort(compare);
   for (let i = 1; i < a.length; i++) {
@@ -90,19 +75,16 @@ export function sortWith<T>(a: T[], compare: (x: T, y: T) => number): T[] {
   return a;
 }
 
-/** Sorts objects in place by their `name` (stable, as {@link sortStrings}). */
+/** Sorts strings in place by {@link compareStrings} ({@link sortWith}). */
+export function sortStrings(a: string[]): string[] {
+  return sortWith(a, compareStrings);
+}
+
+const byName = (x: { name: string }, y: { name: string }): number => compareStrings(x.name, y.name);
+
+/** Sorts objects in place by their `name` ({@link sortWith}). */
 export function sortByName<T extends { name: string }>(a: T[]): T[] {
-  if (a.length > 16) return a.sort((x, y) => compareStrings(x.name, y.name));
-  for (let i = 1; i < a.length; i++) {
-    const x = a[i]!;
-    let j = i - 1;
-    while (j >= 0 && a[j]!.name > x.name) {
-      a[j + 1] = a[j]!;
-      j--;
-    }
-    a[j + 1] = x;
-  }
-  return a;
+  return sortWith(a, byName);
 }
 
 /** A "did you mean" suffix for a hint, or the empty string. */
