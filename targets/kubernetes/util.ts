@@ -4,7 +4,9 @@
  * @module
  */
 import { hash } from 'node:crypto';
-import { sortStrings } from '../../src/util/strings.js';
+import { compareStrings, sortStrings } from '../../src/util/strings.js';
+
+export { compareStrings };
 
 /** A JSON value as emitted into manifests. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -17,7 +19,6 @@ export function sortKeys(value: unknown): Json {
   if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(sortKeys);
   if (value !== null && typeof value === 'object') {
     const out: { [key: string]: Json } = {};
-    // The default order of strings is compareStrings' (UTF-16 code units), without a callback.
     for (const k of sortStrings(Object.keys(value))) {
       const v = (value as Record<string, unknown>)[k];
       if (v !== undefined) out[k] = sortKeys(v);
@@ -28,10 +29,6 @@ export function sortKeys(value: unknown): Json {
   throw new Error(`meshc bug: cannot serialise a ${typeof value} into a manifest`);
 }
 
-/** Locale-independent string order (UTF-16 code units). */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * YAML text of a value, keys sorted, in the block style of `kubectl get -o yaml`. Written by hand
