@@ -177,11 +177,12 @@ function checkBackendRef(
       service, name: version, suggestion: ctx.suggest(version, versions), known: versions.length ? versions.join(', ') : '(none)',
     });
   }
+  // The port names, listed only for a report.
   const known = () => svc.resource.spec.ports.map((p) => p.name);
   const name = backendPortName(lr.resource, routePort, svc.resource, port);
   if (name === undefined) {
-    const known = svc.resource.spec.ports.map((p) => p.name);
-    ctx.report(CheckCodes.PortRequired, lr, [...at, 'service'], { service, count: known.length, known: known.join(', ') });
+    const names = known();
+    ctx.report(CheckCodes.PortRequired, lr, [...at, 'service'], { service, count: names.length, known: names.join(', ') });
     return;
   }
   const p = svc.resource.spec.ports.find((x) => x.name === name);
