@@ -81,7 +81,9 @@ export function lowerMesh(checked: CheckedMesh): MeshIR {
 class Lowering {
   private readonly settings: MeshSettingsIR;
   private readonly clusters = new Map<string, ClusterIR>();
-  private readonly addresses = new Map<string, EndpointIR[]>();
+  /** Addresses off Kubernetes, by service name and by gateway name. */
+  private readonly addressesByService = new Map<string, EndpointIR[]>();
+  private readonly addressesByGateway = new Map<string, EndpointIR[]>();
   private readonly upstreams = new Map<string, Upstream>();
   private readonly portRules = new Map<string, { rules: RuleIR[]; route?: string }>();
   private readonly filtersByTarget = new Map<string, LocatedResource<FilterResource>[]>();
@@ -166,7 +168,7 @@ class Lowering {
   /** A service's DNS name (memoised: it is the SNI of each of its clusters). */
   private dns(name: string): string {
     let v = this.dnsNames.get(name);
-    if (v === undefined) this.dnsNames.set(name, (v = flat(`${name}.${this.settings.namespace}.${CLUSTER_DOMAIN}`)));
+    if (v === undefined) this.dnsNames.set(name, (v = flat(this.hostname(name))));
     return v;
   }
 
@@ -694,16 +696,16 @@ class Lowering {
 
   /** A gateway's addresses off Kubernetes (made once: every Filter that admits it names them). */
   private gatewayAddresses(g: LocatedResource<GatewayResource>): EndpointIR[] {
-    const key = `gateway/${g.resource.metadata.name}`;
-    let out = this.addresses.get(key);
-    if (!out) this.addresses.set(key, (out = this.endpoints(g, g.resource.spec.endpoints, ['spec', 'endpoints'], false)));
+    const name = g.resource.metadata.name;
+    let out = this.addressesByGateway.get(name);
+    if (!out) this.addressesByGateway.set(name, (out = this.endpoints(g, g.resource.spec.endpoints, ['spec', 'endpoints'], false)));
     return out;
   }
 
   /** The addresses of a service's instances off Kubernetes (made once per service: every caller's Filter names them). */
   private addressesOf(svc: ServiceResource, lr: LocatedResource): EndpointIR[] {
     const name = svc.metadata.name;
-    let out = this.addresses.get(name);
+    let out = this.addressesByService.get(name);
     if (!out) {
       out = dedupeEndpoints([
         ...this.endpoints(lr, svc.spec.endpoints, ['spec', 'endpoints'], false),
@@ -711,7 +713,7 @@ class Lowering {
           this.endpoints(lr, svc.spec.versions![v]!.endpoints, ['spec', 'versions', v, 'endpoints'], false),
         ),
       ]);
-      this.addresses.set(name, out);
+      this.addressesByService.set(name, out);
     }
     return out;
   }
@@ -830,12 +832,8 @@ function stringMatch(name: string, sm: StringMatch): StringMatchIR {
 const NO_OPS: HeaderOpsIR = Object.freeze({ set: Object.freeze([]), add: Object.freeze([]), remove: Object.freeze([]) }) as unknown as HeaderOpsIR;
 const NO_HEADER_OPS: RuleIR['headers'] = Object.freeze({ request: NO_OPS, response: NO_OPS });
 
-function emptyOps(): HeaderOpsIR {
-  return NO_OPS;
-}
-
 function headerOps(ops: { set?: Record<string, string>; add?: Record<string, string>; remove?: string[] } | undefined): HeaderOpsIR {
-  if (!ops) return emptyOps();
+  if (!ops) return NO_OPS;
   const pairs = (r: Record<string, string> | undefined) =>
     sortByName(Object.entries(r ?? {}).map(([name, value]) => ({ name: name.toLowerCase(), value: String(value) })));
   return { set: pairs(ops.set), add: pairs(ops.add), remove: (ops.remove ?? []).map((h) => h.toLowerCase()) };
