@@ -5,7 +5,8 @@
  * runs the same {@link Planner} and {@link Staging} as a write in the main thread, on the files the
  * write encodes into a shared ring (their UTF-8 bytes are hashed, compared and written from the
  * ring: nothing is copied or decoded here), and answers `finish` with how the write ended (the lists
- * of changed files) or `stop` with whether it made `.meshc-txn`. A meshc bug it meets (a path emitted twice) is answered, not
+ * of changed files) or `stop` with whether it made `.meshc-txn`. It reads and checks the previous
+ * manifest itself: a bad one is reported at `finish`, and nothing is planned or staged. A meshc bug it meets (a path emitted twice) is answered, not
  * thrown. It never returns to its event loop: it waits on the shared control array.
  * @module
  */
@@ -13,9 +14,8 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { OutputFile } from '../target/types.js';
-import { parseManifest } from './manifest.js';
 import { txnPaths } from './txn.js';
-import { CONTROL, finishWrite, packFinished, Planner, RECORD, RING_BYTES, shower, Staging, WAKE_BYTES, type OutputMeta, type StagerInit, type StagerReply } from './write.js';
+import { CONTROL, finishWrite, packFinished, Planner, previousManifest, RECORD, RING_BYTES, shower, Staging, WAKE_BYTES, type OutputMeta, type StagerInit, type StagerReply } from './write.js';
 
 const init = workerData as StagerInit;
 const control = new Int32Array(init.control);
@@ -23,9 +23,11 @@ const ring = Buffer.from(init.ring);
 const words = new Int32Array(init.ring);
 const bag = new DiagnosticBag();
 const staging = new Staging(txnPaths(init.outDir), bag, init.displayOut ?? init.outDir);
-const prev = init.prevText === undefined ? undefined : parseManifest(init.prevText);
-if (prev !== undefined && 'error' in prev) throw new Error(`meshc bug: the previous manifest, checked by the write, does not parse: ${prev.error}`);
-const planner = new Planner(init.outDir, prev?.manifest, init.prevText, shower(init.outDir, { displayOut: init.displayOut }), false, (path, bytes) => {
+const shown = shower(init.outDir, { displayOut: init.displayOut });
+// Read here, under the write's lock: a bad manifest (or one gone odd since the write looked) is
+// reported at `finish`, and nothing is planned or staged.
+const prev = init.readManifest ? previousManifest(init.outDir, shown, bag) : {};
+const planner = new Planner(init.outDir, prev?.manifest, prev?.text, shown, false, (path, bytes) => {
   if (Atomics.load(control, CONTROL.cancelled) === 0) staging.stage(path, bytes);
 });
 let bug: string | undefined;
@@ -59,7 +61,7 @@ function command(): unknown {
 
 /** Plans one file, unless a bug was met or staging was cancelled. */
 function plan(add: () => void): void {
-  if (bug !== undefined || Atomics.load(control, CONTROL.cancelled) !== 0) return;
+  if (bug !== undefined || prev === undefined || Atomics.load(control, CONTROL.cancelled) !== 0) return;
   try {
     add();
   } catch (err) {

@@ -314,14 +314,31 @@ function onlyOwned(abs: string, rel: string, owned: ReadonlySet<string>): boolea
   return true;
 }
 
-/** Reads and parses the previous manifest; a bad one or something in its place is reported. */
-function previousManifest(outDir: string, shown: (p: string) => string, bag: DiagnosticBag): { manifest?: Manifest; text?: string } | undefined {
-  const mf = look(join(outDir, MANIFEST_NAME), true);
+/** The previous manifest: its text and entries; none (`{}`) when there is no manifest file. */
+export interface Previous {
+  manifest?: Manifest;
+  text?: string;
+}
+
+/**
+ * Reads and parses the previous manifest; a bad one or something in its place is reported (and
+ * gives undefined). With `read` false, only looks: `{ exists: true }` when a file is there (the
+ * background stager reads and parses it, off the build's thread).
+ */
+export function previousManifest(outDir: string, shown: (p: string) => string, bag: DiagnosticBag, read = true): (Previous & { exists?: true }) | undefined {
+  let mf: Found;
+  try {
+    mf = look(join(outDir, MANIFEST_NAME), read);
+  } catch (err) {
+    bag.report(OutputCodes.InvalidManifest, undefined, { path: shown(MANIFEST_NAME), reason: osReason(err) });
+    return undefined;
+  }
   if (mf.kind === 'missing') return {};
   if (mf.kind === 'other') {
     bag.report(OutputCodes.PathBlocked, undefined, { path: shown(MANIFEST_NAME), reason: `${mf.what} is in the way` });
     return undefined;
   }
+  if (!read) return { exists: true };
   const text = mf.bytes.toString('utf8');
   const parsed = parseManifest(text);
   if ('error' in parsed) {
@@ -567,7 +584,7 @@ class InThread implements Backend {
 
   constructor(
     private readonly outDir: string,
-    prev: { manifest?: Manifest; text?: string },
+    prev: Previous,
     private readonly opts: WriteOptions,
     private readonly bag: DiagnosticBag,
   ) {
@@ -625,10 +642,11 @@ export interface StagerInit {
   outDir: string;
   displayOut: string | undefined;
   /**
-   * The previous manifest's text, already read and checked by the write: the stager parses it
-   * again (cloning a parsed manifest of 180,000 entries costs both threads more than a parse).
+   * Whether the write found a previous manifest file: the stager reads, parses and checks it (a
+   * bad one is reported at `finish`, like every problem found at the write's beginning), so that
+   * the build's thread neither parses 180,000 entries nor holds them while it emits.
    */
-  prevText: string | undefined;
+  readManifest: boolean;
   control: SharedArrayBuffer;
   ring: SharedArrayBuffer;
   /** Requests (`finish` with the manifest's metadata, `stop`) and files too big for the ring. */
@@ -697,7 +715,7 @@ class Background implements Backend {
 
   constructor(
     outDir: string,
-    prev: { manifest?: Manifest; text?: string },
+    readManifest: boolean,
     opts: WriteOptions,
     private readonly bag: DiagnosticBag,
   ) {
@@ -711,7 +729,7 @@ class Background implements Backend {
     this.reply = reply.port1;
     this.commands = commands.port1;
     const commit = opts.durable === undefined ? {} : { durable: opts.durable };
-    const init: StagerInit = { outDir, displayOut: opts.displayOut, prevText: prev.text, control: shared, ring, commit, commands: commands.port2, reply: reply.port2 };
+    const init: StagerInit = { outDir, displayOut: opts.displayOut, readManifest, control: shared, ring, commit, commands: commands.port2, reply: reply.port2 };
     this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2, commands.port2] });
     // A build that ends without commit or abort (a thrown meshc bug) is not kept alive by it.
     this.worker.unref();
@@ -903,17 +921,19 @@ export class OutputWrite {
     this.lock = got.lock;
     this.result.recovery = recoverLocked(outDir, opts, this.bag);
     if (this.bag.hasErrors) return;
-    const prev = previousManifest(outDir, shown, this.bag);
-    if (!prev) return;
     if (opts.background === true && opts.onStep === undefined && existsSync(fileURLToPath(STAGER))) {
+      const found = previousManifest(outDir, shown, this.bag, false);
+      if (!found) return;
       try {
-        this.backend = new Background(outDir, prev, opts, this.bag);
+        this.backend = new Background(outDir, found.exists === true, opts, this.bag);
         this.background = true;
         return;
       } catch {
         // No thread to be had (a limit of the system): the same write, in this thread.
       }
     }
+    const prev = previousManifest(outDir, shown, this.bag);
+    if (!prev) return;
     this.backend = new InThread(outDir, prev, opts, this.bag);
   }
 

@@ -4,7 +4,7 @@
  * tests drive the compiled module in dist/ (npm test builds it first) and compare every outcome
  * with the same write done in this thread.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -111,6 +111,35 @@ describe('OutputWrite in the background', () => {
       expect(snapshot(out)).toEqual({ 'envoy/web.yaml': 'hand-written\n' });
     }
     expect(outs[0]!.r.diagnostics[0]!.message).toBe(outs[1]!.r.diagnostics[0]!.message);
+  });
+
+  it('reads the previous manifest in the worker: a bad one (MC5004) or a directory in its place (MC5003) is reported as in this thread, and nothing changes', () => {
+    const cases: [string, (out: string) => void, string][] = [
+      ['not JSON', (out) => writeFileSync(join(out, 'meshc-manifest.json'), '{ not json'), 'MC5004'],
+      ['an unsafe path', (out) => writeFileSync(join(out, 'meshc-manifest.json'), JSON.stringify({ generator: 'meshc', manifestVersion: 1, meshcVersion: '0', inputHash: '', files: [{ path: '../x', sha256: 'a'.repeat(64) }] })), 'MC5004'],
+      ['a directory', (out) => mkdirSync(join(out, 'meshc-manifest.json')), 'MC5003'],
+    ];
+    for (const [name, spoil, code] of cases) {
+      const messages = [true, false].map((background) => {
+        const out = join(tmp.dir, `${background ? 'bg' : 'fg'}-${code}-${name.length}`);
+        writeOutput(out, v2, meta2);
+        rmSync(join(out, 'meshc-manifest.json'));
+        spoil(out);
+        const before = snapshot(out);
+        const w = beginOutput(out, { background, displayOut: 'out' });
+        if (!(w instanceof OutputWrite)) throw new Error('no write');
+        // A bad manifest is found by the worker; what is not a file at all, by the write's lstat.
+        expect(w.background, name).toBe(background && code === 'MC5004');
+        for (const file of v1) w.add(file);
+        const r = w.commit(meta);
+        expect(r.diagnostics.map((d) => d.code), name).toEqual([code]);
+        expect(r.created, name).toEqual([]);
+        expect(snapshot(out), name).toEqual(before);
+        expect(existsSync(join(out, '.meshc-txn')) || existsSync(join(out, '.meshc-lock')), name).toBe(false);
+        return r.diagnostics[0]!.message;
+      });
+      expect(messages[0]).toBe(messages[1]);
+    }
   });
 
   it('abort stops the worker and leaves the tree as it was, with no staging directory or lock', () => {
