@@ -13,7 +13,7 @@ import { summarize } from '../diagnostics/render/common.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { OutputCodes } from '../output/codes.js';
 import { realish, unsafeOutDirReason } from '../output/paths.js';
-import { beginOutput, checkOutput, OutputWrite, recoverOutput, writeOutput, type WriteResult } from '../output/write.js';
+import { beginOutput, checkOutput, OutputCheck, OutputWrite, recoverOutput, writeOutput, type WriteResult } from '../output/write.js';
 import { loadTargets, targetNames } from '../target/registry.js';
 import { meshcVersion } from '../util/package.js';
 import type { CliIO } from './io.js';
@@ -114,18 +114,26 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
   if (targets.length > 0) compileOpts.targets = targets;
   // A build writes each file into its staging directory as soon as it is emitted (so the output
   // need not be held in memory), and swaps them in only if the whole build succeeds.
+  // A check, likewise, compares each file with the tree on disk as it is emitted.
   let writer: ReturnType<typeof beginOutput> | undefined;
-  if (!opts.check && !opts.verify) {
-    compileOpts.output = (file) => {
-      writer ??= beginOutput(outDir, { displayOut, background: true });
-      if (writer instanceof OutputWrite) writer.add(file);
-    };
+  let checker: OutputCheck | undefined;
+  if (!opts.verify) {
+    compileOpts.output = opts.check
+      ? (file) => (checker ??= new OutputCheck(outDir, { displayOut, background: true })).add(file)
+      : (file) => {
+          writer ??= beginOutput(outDir, { displayOut, background: true });
+          if (writer instanceof OutputWrite) writer.add(file);
+        };
   }
+  const stop = () => {
+    if (writer instanceof OutputWrite) writer.abort();
+    checker?.abort();
+  };
   let result: Awaited<ReturnType<typeof compile>>;
   try {
     result = await compile(compileOpts);
   } catch (err) {
-    if (writer instanceof OutputWrite) writer.abort();
+    stop();
     throw err;
   }
   // A write begun during the build is committed or aborted below; if anything throws first, it is
@@ -140,14 +148,14 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
       diagnostics.push(...b.items);
     }
     const failing = exitCodeFor(diagnostics, opts.strict) !== 0;
-    if (writer instanceof OutputWrite && failing) writer.abort();
     if (failing) {
+      stop();
       printDiagnostics(io, opts.format, diagnostics, root, result.sources);
       return exitCodeFor(diagnostics, opts.strict);
     }
     const meta = { inputHash: result.inputHash, meshcVersion: meshcVersion() };
     if (opts.check) {
-      const c = checkOutput(outDir, result.files, meta, { displayOut });
+      const c = checker ? checker.finish(meta) : checkOutput(outDir, result.files, meta, { displayOut });
       diagnostics.push(...c.diagnostics);
       printDiagnostics(io, opts.format, diagnostics, root, result.sources);
       if (c.diff) {
@@ -157,7 +165,8 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
       }
       const code = Math.max(exitCodeFor(diagnostics, opts.strict), c.stale ? 1 : 0);
       if (opts.format === 'human' && code === 0) {
-        io.stderr.write(`meshc: ${displayOut} is up to date (${result.files.length} file${result.files.length === 1 ? '' : 's'}, targets: ${result.targets.join(', ') || 'none'})\n`);
+        const n = checker?.files ?? result.files.length;
+        io.stderr.write(`meshc: ${displayOut} is up to date (${n} file${n === 1 ? '' : 's'}, targets: ${result.targets.join(', ') || 'none'})\n`);
       }
       return code;
     }
@@ -172,7 +181,7 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
     }
     return code;
   } catch (err) {
-    if (writer instanceof OutputWrite) writer.abort();
+    stop();
     throw err;
   }
 }

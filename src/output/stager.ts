@@ -1,12 +1,14 @@
 /**
  * The background stager: a worker thread that plans, hashes and stages the files of one write
  * (src/output/write.ts, {@link WriteOptions.background}) while the build emits the next ones, then
- * commits it (it holds the plan: nothing per file crosses back to the build's thread). It
- * runs the same {@link Planner} and {@link Staging} as a write in the main thread, on the files the
- * write encodes into a shared ring (their UTF-8 bytes are hashed, compared and written from the
- * ring: nothing is copied or decoded here), and answers `finish` with how the write ended (the lists
- * of changed files) or `stop` with whether it made `.meshc-txn`. It reads and checks the previous
- * manifest itself: a bad one is reported at `finish`, and nothing is planned or staged. A meshc bug it meets (a path emitted twice) is answered, not
+ * commits it (it holds the plan: nothing per file crosses back to the build's thread). It runs the
+ * same {@link Planner} and {@link Staging} as a write in the main thread, on the files the write
+ * encodes into a shared ring (their UTF-8 bytes are hashed, compared and written from the ring:
+ * nothing is copied or decoded here), and answers `finish` with how the write ended (the lists of
+ * changed files) or `stop` with whether it made `.meshc-txn`. The stager of a `--check`
+ * ({@link OutputCheck}) compares instead, stages nothing, and answers `check` with the diff.
+ * It reads and checks the previous manifest itself: a bad one is reported in its answer, and
+ * nothing is planned or staged. A meshc bug it meets (a path emitted twice) is answered, not
  * thrown. It never returns to its event loop: it waits on the shared control array.
  * @module
  */
@@ -15,7 +17,7 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { OutputFile } from '../target/types.js';
 import { txnPaths } from './txn.js';
-import { CONTROL, finishWrite, packFinished, Planner, previousManifest, RECORD, RING_BYTES, shower, Staging, WAKE_BYTES, type OutputMeta, type StagerInit, type StagerReply } from './write.js';
+import { checkPlanned, CONTROL, finishWrite, packFinished, Planner, previousManifest, RECORD, RING_BYTES, shower, Staging, WAKE_BYTES, type StagerInit, type StagerReply, type StagerRequest } from './write.js';
 
 const init = workerData as StagerInit;
 const control = new Int32Array(init.control);
@@ -27,9 +29,10 @@ const shown = shower(init.outDir, { displayOut: init.displayOut });
 // Read here, under the write's lock: a bad manifest (or one gone odd since the write looked) is
 // reported at `finish`, and nothing is planned or staged.
 const prev = init.readManifest ? previousManifest(init.outDir, shown, bag) : {};
-const planner = new Planner(init.outDir, prev?.manifest, prev?.text, shown, false, (path, bytes) => {
+const stage = (path: string, bytes: Uint8Array): void => {
   if (Atomics.load(control, CONTROL.cancelled) === 0) staging.stage(path, bytes);
-});
+};
+const planner = new Planner(init.outDir, prev?.manifest, prev?.text, shown, init.check, init.check ? undefined : stage);
 let bug: string | undefined;
 
 /** This thread's CPU time in milliseconds (Linux: /proc/thread-self/stat, in clock ticks of 10 ms), or undefined. */
@@ -143,8 +146,13 @@ function run(): void {
     Atomics.wait(control, CONTROL.signal, signal, 50);
     Atomics.store(control, CONTROL.stagerWaits, 0);
   }
-  const request = command() as { finish: OutputMeta } | { stop: true };
+  const request = command() as StagerRequest;
   if (bug !== undefined) answer({ bug, txnReady: staging.ready });
+  else if ('check' in request) {
+    const checked = prev === undefined ? { stale: true, diff: '' } : checkPlanned(planner, request.check, bag, shown);
+    const cpuMs = threadCpuMs();
+    answer(cpuMs === undefined ? { checked, diagnostics: bag.items } : { checked, diagnostics: bag.items, cpuMs });
+  }
   // A write that gave up on this stager (it started too late) has cancelled it: nothing is committed.
   else if ('finish' in request && Atomics.load(control, CONTROL.cancelled) === 0) {
     const opts = { ...init.commit, ...(init.displayOut === undefined ? {} : { displayOut: init.displayOut }) };

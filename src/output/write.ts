@@ -150,8 +150,8 @@ export class Planner {
   readonly current = new Map<string, Buffer>();
   /** New contents of files to be created or replaced (--check diffs). */
   readonly wanted = new Map<string, string>();
-  /** Blockers of files, reported after those of removals (in {@link finish}). */
-  private readonly fileProblems: [DiagnosticInfo, Record<string, string>][] = [];
+  /** Blockers of files, by path: reported after those of removals, in path order (in {@link finish}). */
+  private readonly fileProblems: [string, DiagnosticInfo, Record<string, string>][] = [];
   blocked = 0;
 
   constructor(
@@ -205,8 +205,8 @@ export class Planner {
     else this.blocked++;
   }
 
-  private problem(info: DiagnosticInfo, args: Record<string, string>): 'blocked' {
-    this.fileProblems.push([info, args]);
+  private problem(path: string, info: DiagnosticInfo, args: Record<string, string>): 'blocked' {
+    this.fileProblems.push([path, info, args]);
     return 'blocked';
   }
 
@@ -227,21 +227,21 @@ export class Planner {
         parentMissing = true;
         continue;
       }
-      return this.problem(OutputCodes.PathBlocked, { path: shown(path), reason: `${shown(a)} is ${s.what}, not a directory` });
+      return this.problem(path, OutputCodes.PathBlocked, { path: shown(path), reason: `${shown(a)} is ${s.what}, not a directory` });
     }
     if (parentMissing) return 'create';
-    // --check keeps what is on disk for its diff; a write only compares it.
-    const found = look(join(this.outDir, path), this.forCheck);
+    const found = look(join(this.outDir, path), false);
     // A directory that holds nothing but files of ours (no longer emitted: a path cannot be both a
     // file and a directory) is pruned before creations.
     if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, path), path, this.owned))) return 'create';
-    if (found.kind === 'other') return this.problem(OutputCodes.PathBlocked, { path: shown(path), reason: `${found.what} is in the way` });
+    if (found.kind === 'other') return this.problem(path, OutputCodes.PathBlocked, { path: shown(path), reason: `${found.what} is in the way` });
     // Ours, or identical and adopted:
-    if (this.forCheck ? found.bytes.equals(bytes) : sameBytes(join(this.outDir, path), found.size, bytes)) return 'unchanged';
-    if (this.forCheck) this.current.set(path, found.bytes);
+    if (sameBytes(join(this.outDir, path), found.size, bytes)) return 'unchanged';
+    // --check keeps what is on disk for its diff (only where it differs); a write only compares it.
+    if (this.forCheck) this.current.set(path, readFileSync(join(this.outDir, path)));
     if (this.owned.has(path)) return 'replace';
     if (this.forCheck) this.wanted.set(path, Buffer.from(bytes).toString('utf8'));
-    return this.problem(OutputCodes.ForeignFile, { path: shown(path), manifest: shown(MANIFEST_NAME) });
+    return this.problem(path, OutputCodes.ForeignFile, { path: shown(path), manifest: shown(MANIFEST_NAME) });
   }
 
   /**
@@ -283,7 +283,9 @@ export class Planner {
       removed.set(e.path, f.bytes);
       for (const a of ancestors(e.path)) if (!this.dirs.has(a)) prunedCandidates.add(a);
     }
-    for (const [info, args] of this.fileProblems) bag.report(info, undefined, args);
+    // Files arrive in the targets' order (a streamed check or write); their problems are told in path order.
+    this.fileProblems.sort((a, b) => compareStrings(a[0], b[0]));
+    for (const [, info, args] of this.fileProblems) bag.report(info, undefined, args);
     const byPath = (a: { path: string }, b: { path: string }) => compareStrings(a.path, b.path);
     const manifest = buildManifest(this.entries, meta);
     const depth = (p: string) => p.split('/').length;
@@ -647,6 +649,8 @@ export interface StagerInit {
    * the build's thread neither parses 180,000 entries nor holds them while it emits.
    */
   readManifest: boolean;
+  /** A stager of a `--check`: it compares every file with the tree on disk, keeps the texts that differ and stages nothing. */
+  check: boolean;
   control: SharedArrayBuffer;
   ring: SharedArrayBuffer;
   /** Requests (`finish` with the manifest's metadata, `stop`) and files too big for the ring. */
@@ -685,8 +689,15 @@ function unpackFinished(p: PackedFinished): Finished {
   return { outcome: p.outcome, txnReady: p.txnReady, created: created!, replaced: replaced!, removed: removed!, unchanged: unchanged! };
 }
 
-/** What the background stager answers to `finish` or `stop`. */
-export type StagerReply = { finished: PackedFinished; diagnostics: Diagnostic[]; cpuMs?: number } | { stopped: { txnReady: boolean } } | { bug: string; txnReady: boolean };
+/** What a write asks its background stager, after every file: to commit, to check (a stager of a check), or to stop. */
+export type StagerRequest = { finish: OutputMeta } | { check: OutputMeta } | { stop: true };
+
+/** What the background stager answers to `finish`, `check` or `stop`. */
+export type StagerReply =
+  | { finished: PackedFinished; diagnostics: Diagnostic[]; cpuMs?: number }
+  | { checked: { stale: boolean; diff: string }; diagnostics: Diagnostic[]; cpuMs?: number }
+  | { stopped: { txnReady: boolean } }
+  | { bug: string; txnReady: boolean };
 
 const align = (n: number): number => (n + RECORD_ALIGN - 1) & -RECORD_ALIGN;
 
@@ -718,6 +729,7 @@ class Background implements Backend {
     readManifest: boolean,
     opts: WriteOptions,
     private readonly bag: DiagnosticBag,
+    check = false,
   ) {
     const shared = new SharedArrayBuffer(CONTROL.length * 4);
     this.control = new Int32Array(shared);
@@ -729,7 +741,7 @@ class Background implements Backend {
     this.reply = reply.port1;
     this.commands = commands.port1;
     const commit = opts.durable === undefined ? {} : { durable: opts.durable };
-    const init: StagerInit = { outDir, displayOut: opts.displayOut, readManifest, control: shared, ring, commit, commands: commands.port2, reply: reply.port2 };
+    const init: StagerInit = { outDir, displayOut: opts.displayOut, readManifest, check, control: shared, ring, commit, commands: commands.port2, reply: reply.port2 };
     this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2, commands.port2] });
     // A build that ends without commit or abort (a thrown meshc bug) is not kept alive by it.
     this.worker.unref();
@@ -838,12 +850,12 @@ class Background implements Backend {
   }
 
   /** Sends `message` after every file, then blocks until the worker's answer. */
-  private request(message: { finish: OutputMeta } | { stop: true }): StagerReply {
+  private request(message: StagerRequest): StagerReply {
     if (this.done) throw new Error('meshc bug: the background stager was asked twice');
     this.done = true;
     const c = this.control;
     this.commands.postMessage(message);
-    Atomics.store(c, CONTROL.request, 'finish' in message ? 1 : 2);
+    Atomics.store(c, CONTROL.request, 'stop' in message ? 2 : 1);
     Atomics.add(c, CONTROL.signal, 1);
     Atomics.notify(c, CONTROL.signal);
     while (Atomics.load(c, CONTROL.replied) === 0) {
@@ -857,7 +869,7 @@ class Background implements Backend {
     this.reply.close();
     this.commands.close();
     if (got === undefined) throw new Error('meshc bug: the background stager answered nothing');
-    this.txnReady = 'finished' in got ? got.finished.txnReady : 'stopped' in got ? got.stopped.txnReady : got.txnReady;
+    this.txnReady = 'finished' in got ? got.finished.txnReady : 'stopped' in got ? got.stopped.txnReady : 'checked' in got ? false : got.txnReady;
     return got;
   }
 
@@ -871,6 +883,16 @@ class Background implements Backend {
     this.bag.addAll(r.diagnostics);
     this.cpuMs = r.cpuMs;
     return unpackFinished(r.finished);
+  }
+
+  /** A check's end ({@link checkPlanned}, in the worker): its problems into the check's bag. */
+  check(meta: OutputMeta): { stale: boolean; diff: string } {
+    const r = this.request({ check: meta });
+    if ('bug' in r) throw new Error(r.bug);
+    if (!('checked' in r)) throw new Error('meshc bug: the background stager did not check');
+    this.bag.addAll(r.diagnostics);
+    this.cpuMs = r.cpuMs;
+    return r.checked;
   }
 
   stop(): { txnReady: boolean } {
@@ -1050,16 +1072,16 @@ export function writeOutput(outDir: string, files: readonly OutputFile[], meta: 
  * (MC5004) are errors too.
  */
 export function checkOutput(outDir: string, files: readonly OutputFile[], meta: OutputMeta, opts: WriteOptions = {}): CheckResult {
-  const bag = new DiagnosticBag();
-  const shown = shower(outDir, opts);
-  if (hasPendingJournal(outDir)) {
-    bag.report(OutputCodes.Interrupted, undefined, { out: opts.displayOut ?? outDir });
-    return { diagnostics: bag.items, stale: true, diff: '' };
-  }
-  const prev = previousManifest(outDir, shown, bag);
-  if (!prev) return { diagnostics: bag.items, stale: true, diff: '' };
-  const planner = new Planner(outDir, prev.manifest, prev.text, shown, true);
-  for (const f of [...files].sort((a, b) => compareStrings(a.path, b.path))) planner.add(f);
+  const check = new OutputCheck(outDir, { ...opts, background: false });
+  for (const f of [...files].sort((a, b) => compareStrings(a.path, b.path))) check.add(f);
+  return check.finish(meta);
+}
+
+/**
+ * The end of a check, once `planner` (of a check) has every file: MC5010 for each file that
+ * differs, is missing or is no longer emitted (and the manifest), into `bag`, and the unified diff.
+ */
+export function checkPlanned(planner: Planner, meta: OutputMeta, bag: DiagnosticBag, shown: (p: string) => string): { stale: boolean; diff: string } {
   const p = planner.finish(meta, bag);
   // One entry per differing path, in path order: [path, old text | undefined, new text | undefined].
   const changes: [string, string | undefined, string | undefined][] = [];
@@ -1081,5 +1103,71 @@ export function checkOutput(outDir: string, files: readonly OutputFile[], meta: 
     if (!planner.current.has(path) || inOps.has(path)) bag.report(OutputCodes.Stale, undefined, { path: shown(path), what });
     diff += unifiedDiff(shown(path), before, after);
   }
-  return { diagnostics: bag.items, stale: changes.length > 0 || bag.hasErrors, diff };
+  return { stale: changes.length > 0 || bag.hasErrors, diff };
+}
+
+/**
+ * A `meshc build --check` in progress: each emitted file is compared with the tree on disk as it
+ * arrives ({@link OutputCheck.add}: only the texts that differ are kept, for the diff), then
+ * {@link OutputCheck.finish} reports, as {@link checkOutput} does. Nothing is written and no lock
+ * is taken. With {@link WriteOptions.background}, files are compared on a worker thread (the
+ * background stager, which then stages nothing), which also reads the previous manifest.
+ */
+export class OutputCheck {
+  private readonly bag = new DiagnosticBag();
+  private readonly shown: (p: string) => string;
+  private planner: Planner | undefined;
+  private backend: Background | undefined;
+  private done = false;
+  /** How many files were added. */
+  files = 0;
+
+  constructor(outDir: string, opts: WriteOptions = {}) {
+    const shown = (this.shown = shower(outDir, opts));
+    if (hasPendingJournal(outDir)) {
+      this.bag.report(OutputCodes.Interrupted, undefined, { out: opts.displayOut ?? outDir });
+      return;
+    }
+    if (opts.background === true && opts.onStep === undefined && existsSync(fileURLToPath(STAGER))) {
+      const found = previousManifest(outDir, shown, this.bag, false);
+      if (!found) return;
+      try {
+        this.backend = new Background(outDir, found.exists === true, opts, this.bag, true);
+        return;
+      } catch {
+        // No thread to be had: the same check, in this thread.
+      }
+    }
+    const prev = previousManifest(outDir, shown, this.bag);
+    if (prev) this.planner = new Planner(outDir, prev.manifest, prev.text, shown, true);
+  }
+
+  /** Whether files are compared on a worker thread. */
+  get background(): boolean {
+    return this.backend !== undefined;
+  }
+
+  /** Compares one emitted file. A bad path or a clash is a meshc bug (throws; in the background, at finish). */
+  add(file: OutputFile): void {
+    if (this.done) throw new Error('meshc bug: a file added to a finished check');
+    assertSafePath(file.path);
+    this.files++;
+    if (this.backend) this.backend.add(file);
+    else this.planner?.add(file);
+  }
+
+  /** Every file was added: what differs (MC5010 and the diff), and any blocker. */
+  finish(meta: OutputMeta): CheckResult {
+    if (this.done) throw new Error('meshc bug: a check finished twice');
+    this.done = true;
+    const got = this.backend ? this.backend.check(meta) : this.planner ? checkPlanned(this.planner, meta, this.bag, this.shown) : { stale: true, diff: '' };
+    return { diagnostics: this.bag.items, stale: got.stale || this.bag.hasErrors, diff: got.diff };
+  }
+
+  /** Stops the check (its worker, if any). */
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    this.backend?.stop();
+  }
 }

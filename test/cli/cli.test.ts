@@ -156,6 +156,7 @@ describe('meshc build', () => {
     const c = await meshc(['build', webshop, '--target', 'ir', '--out', out, '--check']);
     expect(c.code).toBe(0);
     expect(c.stdout).toBe('');
+    expect(c.stderr).toContain('is up to date (1 file, targets: ir)');
     const mesh = join(out, 'ir', 'mesh.json');
     writeFileSync(mesh, readFileSync(mesh, 'utf8').replace('"irVersion"', '"irVersionX"'));
     const rel = relative(process.cwd(), out);

@@ -4,6 +4,7 @@
  * tests drive the compiled module in dist/ (npm test builds it first) and compare every outcome
  * with the same write done in this thread.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,7 +13,7 @@ import type { OutputFile } from '../../src/target/types.js';
 import { inconsistencies, snapshot, tempDir } from './helpers.js';
 
 const dist = (await import(pathToFileURL(join(import.meta.dirname, '../../dist/src/output/write.js')).href)) as typeof import('../../src/output/write.js');
-const { beginOutput, OutputWrite, writeOutput } = dist;
+const { beginOutput, checkOutput, OutputCheck, OutputWrite, writeOutput } = dist;
 
 const meta = { inputHash: 'a'.repeat(64), meshcVersion: '0.1.0' };
 const meta2 = { inputHash: 'b'.repeat(64), meshcVersion: '0.1.0' };
@@ -140,6 +141,72 @@ describe('OutputWrite in the background', () => {
       });
       expect(messages[0]).toBe(messages[1]);
     }
+  });
+
+  it('checks (--check) in the worker exactly as checkOutput does, whatever order the files come in, writing nothing', () => {
+    const trees: [string, (out: string) => void][] = [
+      ['up to date', (out) => writeOutput(out, v1, meta)],
+      ['an older build', (out) => writeOutput(out, v2, meta2)],
+      ['no tree', () => {}],
+      ['a foreign file in the way, a stale one, a missing one', (out) => {
+        writeOutput(out, v1, meta);
+        writeFileSync(join(out, 'envoy', 'web.yaml'), 'hand-written\n');
+        writeFileSync(join(out, 'utf8', 'unicode.txt'), 'naïve café — 名前 😀 edited\n');
+        rmSync(join(out, 'envoy', 'cart.yaml'));
+        const m = JSON.parse(readFileSync(join(out, 'meshc-manifest.json'), 'utf8')) as { files: { path: string }[] };
+        m.files = m.files.filter((e) => e.path !== 'envoy/web.yaml' && e.path !== 'kind' && e.path !== 'empty');
+        writeFileSync(join(out, 'kind'), 'mine now\n');
+        writeFileSync(join(out, 'meshc-manifest.json'), JSON.stringify(m));
+      }],
+      ['a bad manifest', (out) => {
+        writeOutput(out, v1, meta);
+        writeFileSync(join(out, 'meshc-manifest.json'), '[]');
+      }],
+      ['an interrupted build', (out) => {
+        writeOutput(out, v1, meta);
+        mkdirSync(join(out, '.meshc-txn'));
+        writeFileSync(join(out, '.meshc-txn', 'journal.json'), '{}');
+      }],
+    ];
+    for (const [name, prepare] of trees) {
+      const out = join(tmp.dir, name.replaceAll(' ', '-'));
+      prepare(out);
+      const before = existsSync(out) ? snapshot(out) : undefined;
+      const want = checkOutput(out, v1, meta, { displayOut: 'out' });
+      const check = new OutputCheck(out, { displayOut: 'out', background: true });
+      expect(check.background, name).toBe(name !== 'an interrupted build');
+      for (const file of [...v1].reverse()) check.add(file);
+      expect(check.files).toBe(v1.length);
+      expect(check.finish(meta), name).toEqual(want);
+      expect(existsSync(out) ? snapshot(out) : undefined, name).toEqual(before);
+    }
+    // What the cases must show, so that the comparison above means something.
+    const spoiled = checkOutput(join(tmp.dir, 'a-foreign-file-in-the-way,-a-stale-one,-a-missing-one'), v1, meta, { displayOut: 'out' });
+    // (kind arrives before envoy/web.yaml above: the problems are told in path order all the same.)
+    expect(spoiled.diagnostics.map((d) => [d.code, d.message.split(' ')[0]])).toEqual([
+      ['MC5002', 'out/envoy/web.yaml'], ['MC5002', 'out/kind'], ['MC5010', 'out/envoy/cart.yaml'], ['MC5010', 'out/meshc-manifest.json'], ['MC5010', 'out/utf8/unicode.txt'],
+    ]);
+    expect(checkOutput(join(tmp.dir, 'a-bad-manifest'), v1, meta).diagnostics.map((d) => d.code)).toEqual(['MC5004']);
+  });
+
+  it('`meshc build --check` (the compiled CLI, which compares in the worker) is clean on its own output, then finds a stale file', () => {
+    const bin = join(import.meta.dirname, '../../dist/src/cli/main.js');
+    const webshop = join(import.meta.dirname, '../../examples/webshop');
+    const out = join(tmp.dir, 'cli');
+    const run = (...extra: string[]) => spawnSync(process.execPath, [bin, 'build', webshop, '--out', out, ...extra], { encoding: 'utf8' });
+    expect(run().status).toBe(0);
+    const before = snapshot(out);
+    const clean = run('--check');
+    expect([clean.status, clean.stdout], clean.stderr).toEqual([0, '']);
+    expect(clean.stderr).toMatch(/is up to date \((\d+) files, targets: envoy, haproxy, kubernetes, nftables\)/);
+    expect(Number(/\((\d+) files/.exec(clean.stderr)![1])).toBe(Object.keys(before).length - 1);
+    writeFileSync(join(out, 'envoy', 'cart.yaml'), 'edited: by hand\n');
+    const stale = run('--check', '--format', 'json');
+    expect(stale.status).toBe(1);
+    const errors = (JSON.parse(stale.stdout).diagnostics as { code: string; severity: string; message: string }[]).filter((d) => d.severity === 'error');
+    expect(errors.map((d) => [d.code, d.message.includes('envoy/cart.yaml')])).toEqual([['MC5010', true]]);
+    expect(stale.stderr).toContain('-edited: by hand\n');
+    expect(snapshot(out)).toEqual({ ...before, 'envoy/cart.yaml': 'edited: by hand\n' });
   });
 
   it('abort stops the worker and leaves the tree as it was, with no staging directory or lock', () => {
