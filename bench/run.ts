@@ -8,8 +8,10 @@
  * 1. The build (bench/measure.ts), per size in a fresh child process: wall and CPU time per stage
  *    (load, validate, check, lower, each target, write), peak RSS, files and bytes written, against
  *    the floor (bench/floor.ts), and the median sidecar sizes (bench/sidecars.ts).
- * 2. nftables: rules in meshc's chains at 10 and 10,000 Filters (bench/nft.ts).
- * 3. The data plane with real HAProxy and wrk (bench/dataplane.ts).
+ * 2. `meshc build` itself at the largest size (bench/cli.ts): a first build, an unchanged rebuild
+ *    and `--check`, each the real CLI in a fresh process (wall time and peak RSS).
+ * 3. nftables: rules in meshc's chains at 10 and 10,000 Filters (bench/nft.ts).
+ * 4. The data plane with real HAProxy and wrk (bench/dataplane.ts).
  * Then each goal with its measured value, met or not. The machine and its load average (1-minute,
  * before and after each measurement: the machine may be shared) are printed beside the numbers.
  *
@@ -18,7 +20,7 @@
  * OS temporary directory), --repeat K (build each size K times in fresh processes and report the
  * fastest: on a shared machine the others are slowed by other work; default 1), --ideal (also
  * measure bench/ideal.ts: the output of the largest size filled from templates, hashed and written,
- * with nothing compiled), --no-nft,
+ * with nothing compiled), --no-cli, --no-nft,
  * --no-dataplane, --routes R (10000), --duration S (5), --rounds K (3), --json FILE (every result
  * as JSON), --markdown FILE (the tables of docs/performance.md).
  * @module
@@ -28,6 +30,7 @@ import { accessSync, constants, mkdtempSync, readFileSync, rmSync, statfsSync, w
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureCli, type CliRun } from './cli.js';
 import { dataplaneUnavailable, measureDataplane, type DataplaneResult } from './dataplane.js';
 import { generateMesh } from './generate.js';
 import type { Sample, StageTime } from './measure.js';
@@ -234,6 +237,21 @@ async function main(): Promise<void> {
     printSample(best!);
   }
 
+  let cli: CliRun[] | undefined;
+  if (!flag('--no-cli')) {
+    const n = Math.max(...sizes);
+    const dir = mkdtempSync(join(tmp, 'meshc-bench-cli-'));
+    try {
+      generateMesh(join(dir, 'mesh'), n);
+      const before = load1();
+      cli = measureCli(join(dir, 'mesh'), dir);
+      console.log(`\nmeshc build (the CLI, a fresh process each), N = ${n.toLocaleString('en')} (load average ${before.toFixed(2)} → ${load1().toFixed(2)})`);
+      for (const r of cli) console.log(`  ${CLI_LABELS[r.what]!.padEnd(36)} wall ${sec(r.wallMs)} s, peak RSS ${ms(r.peakRssMiB)} MiB, exit ${r.code}: ${r.summary}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   let ideal: IdealResult | undefined;
   if (flag('--ideal')) {
     const n = Math.max(...sizes);
@@ -290,13 +308,19 @@ async function main(): Promise<void> {
   const gs = goals(samples, nft, dp);
   for (const g of gs) console.log(`  ${g.met === undefined ? '-      ' : g.met ? 'met    ' : 'NOT met'}  ${g.goal}: ${g.measured}`);
   const jsonFile = arg('--json', '');
-  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ machine: m, samples, ideal, nft, dataplane: dp, goals: gs }, null, 2) + '\n');
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ machine: m, samples, cli, ideal, nft, dataplane: dp, goals: gs }, null, 2) + '\n');
   const mdFile = arg('--markdown', '');
-  if (mdFile) writeFileSync(mdFile, markdown(m, samples, nft, dp, gs, targets));
+  if (mdFile) writeFileSync(mdFile, markdown(m, samples, cli, nft, dp, gs, targets));
 }
 
 /** The results as Markdown tables (for docs/performance.md). */
-function markdown(m: Machine, samples: Measured[], nft: NftCount[] | undefined, dp: DataplaneResult | undefined, gs: Goal[], targets: string): string {
+const CLI_LABELS: Record<string, string> = {
+  first: 'first build (empty directory)',
+  rebuild: 'unchanged rebuild',
+  check: '--check of the unchanged tree',
+};
+
+function markdown(m: Machine, samples: Measured[], cli: CliRun[] | undefined, nft: NftCount[] | undefined, dp: DataplaneResult | undefined, gs: Goal[], targets: string): string {
   const out: string[] = [];
   const row = (cells: string[]) => out.push(`| ${cells.join(' | ')} |`);
   out.push(`Machine: ${m.nproc} vCPUs (${m.cpu}), ${m.memGiB.toFixed(1)} GiB RAM, Node ${m.node}, ${m.platform}; scratch ${m.tmpFs}. Targets: ${targets}.`, '');
@@ -317,6 +341,12 @@ function markdown(m: Machine, samples: Measured[], nft: NftCount[] | undefined, 
   row(['median Envoy sidecar (bytes)', ...samples.map((s) => String(s.sidecars.envoy?.median ?? '-'))]);
   row(['median HAProxy sidecar (bytes)', ...samples.map((s) => String(s.sidecars.haproxy?.median ?? '-'))]);
   out.push('');
+  if (cli) {
+    row([`\`meshc build\`, N = ${Math.max(...samples.map((s) => s.n)).toLocaleString('en')}`, 'wall (s)', 'peak RSS (MiB)']);
+    row(['---', '---', '---']);
+    for (const r of cli) row([CLI_LABELS[r.what]!, sec(r.wallMs), ms(r.peakRssMiB)]);
+    out.push('');
+  }
   if (nft) {
     row(['Filters', 'rules in meshc\'s chains', 'per chain', 'set/map elements']);
     row(['---', '---', '---', '---']);
