@@ -17,7 +17,7 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { OutputFile } from '../target/types.js';
 import { txnPaths } from './txn.js';
-import { checkPlanned, CONTROL, finishWrite, packFinished, Planner, previousManifest, RECORD, RING_BYTES, shower, Staging, WAKE_BYTES, type StagerInit, type StagerReply, type StagerRequest } from './write.js';
+import { checkPlanned, CONTROL, finishWrite, packFinished, Planner, previousManifest, RECORD, RING_BYTES, shower, Staging, WAKE_BYTES, type Previous, type StagerInit, type StagerReply, type StagerRequest } from './write.js';
 
 const init = workerData as StagerInit;
 const control = new Int32Array(init.control);
@@ -26,14 +26,23 @@ const words = new Int32Array(init.ring);
 const bag = new DiagnosticBag();
 const staging = new Staging(txnPaths(init.outDir), bag, init.displayOut ?? init.outDir);
 const shown = shower(init.outDir, { displayOut: init.displayOut });
-// Read here, under the write's lock: a bad manifest (or one gone odd since the write looked) is
-// reported at `finish`, and nothing is planned or staged.
-const prev = init.readManifest ? previousManifest(init.outDir, shown, bag) : {};
 const stage = (path: string, bytes: Uint8Array): void => {
   if (Atomics.load(control, CONTROL.cancelled) === 0) staging.stage(path, bytes);
 };
-const planner = new Planner(init.outDir, prev?.manifest, prev?.text, shown, init.check, init.check ? undefined : stage);
+/** The previous manifest (undefined: a bad one, reported) and the plan: made by {@link begin}. */
+let prev: Previous | undefined = {};
+let planner: Planner;
 let bug: string | undefined;
+
+/**
+ * Reads the previous manifest (while a write holds its lock; a check holds none) and starts the
+ * plan. A bad manifest, or one gone odd since the write looked, is reported in the answer (to a
+ * stop too, as a write in the build's thread would have it), and nothing is planned or staged.
+ */
+function begin(): void {
+  if (init.readManifest) prev = previousManifest(init.outDir, shown, bag);
+  planner = new Planner(init.outDir, prev?.manifest, prev?.text, shown, init.check, init.check ? undefined : stage);
+}
 
 /** This thread's CPU time in milliseconds (Linux: /proc/thread-self/stat, in clock ticks of 10 ms), or undefined. */
 function threadCpuMs(): number | undefined {
@@ -127,6 +136,7 @@ function consume(tail: number, head: number): number {
 
 /** Consumes records until the write's request, then answers it. */
 function run(): void {
+  begin();
   let tail = 0;
   for (;;) {
     // What the write changes at every publication and request: read before looking, so that a
@@ -153,13 +163,14 @@ function run(): void {
     const cpuMs = threadCpuMs();
     answer(cpuMs === undefined ? { checked, diagnostics: bag.items } : { checked, diagnostics: bag.items, cpuMs });
   }
-  // A write that gave up on this stager (it started too late) has cancelled it: nothing is committed.
-  else if ('finish' in request && Atomics.load(control, CONTROL.cancelled) === 0) {
+  // A write that gave up on this stager (it started too late) has cancelled it: nothing is
+  // committed. A check's stager never commits (it holds no lock).
+  else if ('finish' in request && !init.check && Atomics.load(control, CONTROL.cancelled) === 0) {
     const opts = { ...init.commit, ...(init.displayOut === undefined ? {} : { displayOut: init.displayOut }) };
     const finished = packFinished(finishWrite(init.outDir, planner, staging, request.finish, opts, bag));
     const cpuMs = threadCpuMs();
     answer(cpuMs === undefined ? { finished, diagnostics: bag.items } : { finished, diagnostics: bag.items, cpuMs });
-  } else answer({ stopped: { txnReady: staging.ready } });
+  } else answer({ stopped: { txnReady: staging.ready }, diagnostics: bag.items });
 }
 
 Atomics.store(control, CONTROL.tid, threadId());

@@ -33,9 +33,11 @@ export interface WriteOptions extends DurabilityOptions {
   displayOut?: string;
   /**
    * {@link beginOutput}: plan, hash and stage the added files on a worker thread, so that writing
-   * overlaps whatever the caller does between `add`s (`meshc build` emits the next files). The
+   * overlaps whatever the caller does between `add`s (`meshc build` emits the next files);
+   * {@link OutputCheck}: compare them there. The worker also reads the previous manifest. The
    * result is the same as in this thread. Used only where it can be: not with `onStep`, and not
    * when meshc runs from its TypeScript sources (the worker is compiled JavaScript).
+   * {@link writeOutput} and {@link checkOutput} do not use it.
    * @default false
    */
   background?: boolean;
@@ -235,10 +237,14 @@ export class Planner {
     // file and a directory) is pruned before creations.
     if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, path), path, this.owned))) return 'create';
     if (found.kind === 'other') return this.problem(path, OutputCodes.PathBlocked, { path: shown(path), reason: `${found.what} is in the way` });
-    // Ours, or identical and adopted:
-    if (sameBytes(join(this.outDir, path), found.size, bytes)) return 'unchanged';
-    // --check keeps what is on disk for its diff (only where it differs); a write only compares it.
-    if (this.forCheck) this.current.set(path, readFileSync(join(this.outDir, path)));
+    // Ours, or identical and adopted. A file that cannot be read cannot be told apart: it blocks.
+    try {
+      if (sameBytes(join(this.outDir, path), found.size, bytes)) return 'unchanged';
+      // --check keeps what is on disk for its diff (only where it differs); a write only compares it.
+      if (this.forCheck) this.current.set(path, readFileSync(join(this.outDir, path)));
+    } catch (err) {
+      return this.problem(path, OutputCodes.PathBlocked, { path: shown(path), reason: `it cannot be read (${osReason(err)})` });
+    }
     if (this.owned.has(path)) return 'replace';
     if (this.forCheck) this.wanted.set(path, Buffer.from(bytes).toString('utf8'));
     return this.problem(path, OutputCodes.ForeignFile, { path: shown(path), manifest: shown(MANIFEST_NAME) });
@@ -247,7 +253,7 @@ export class Planner {
   /**
    * Completes the plan once every file was added: removals of old files of ours no longer emitted
    * (with their content, for --check), directories that empties, the new manifest. Reports every
-   * blocker into `bag` (removals first, then files).
+   * blocker into `bag` (removals first, then files in path order).
    */
   finish(meta: OutputMeta, bag: DiagnosticBag) {
     const shown = this.shown;
@@ -341,7 +347,13 @@ export function previousManifest(outDir: string, shown: (p: string) => string, b
     return undefined;
   }
   if (!read) return { exists: true };
-  const text = mf.bytes.toString('utf8');
+  let text: string;
+  try {
+    text = mf.bytes.toString('utf8');
+  } catch {
+    bag.report(OutputCodes.InvalidManifest, undefined, { path: shown(MANIFEST_NAME), reason: `too large to read (${mf.size} bytes)` });
+    return undefined;
+  }
   const parsed = parseManifest(text);
   if ('error' in parsed) {
     bag.report(OutputCodes.InvalidManifest, undefined, { path: shown(MANIFEST_NAME), reason: parsed.error });
@@ -613,7 +625,7 @@ const STAGER = new URL('./stager.js', import.meta.url);
 /**
  * Slots of the shared control array between a write and its background stager: the ring's head
  * (bytes the write published, a wrapping 32-bit count) and tail (bytes the stager consumed), the
- * write's request (0 none, 1 finish, 2 stop: its message is on the command port), whether a reply
+ * write's request (0 none, 1 finish or check, 2 stop: its message is on the command port), whether a reply
  * is ready, whether staging was cancelled, whether the stager started (loaded its modules), whether
  * the stager waits for records or the write for room (each is woken only then, and in steps of
  * {@link WAKE_BYTES}: not once per file), a counter the write bumps at every publication and
@@ -653,9 +665,9 @@ export interface StagerInit {
   check: boolean;
   control: SharedArrayBuffer;
   ring: SharedArrayBuffer;
-  /** Requests (`finish` with the manifest's metadata, `stop`) and files too big for the ring. */
   /** How to commit (durability; no `onStep`: the background is not used with it). */
   commit: { durable?: boolean };
+  /** Requests ({@link StagerRequest}) and files too big for the ring. */
   commands: MessagePort;
   reply: MessagePort;
 }
@@ -696,17 +708,17 @@ export type StagerRequest = { finish: OutputMeta } | { check: OutputMeta } | { s
 export type StagerReply =
   | { finished: PackedFinished; diagnostics: Diagnostic[]; cpuMs?: number }
   | { checked: { stale: boolean; diff: string }; diagnostics: Diagnostic[]; cpuMs?: number }
-  | { stopped: { txnReady: boolean } }
+  | { stopped: { txnReady: boolean }; diagnostics: Diagnostic[] }
   | { bug: string; txnReady: boolean };
 
 const align = (n: number): number => (n + RECORD_ALIGN - 1) & -RECORD_ALIGN;
 
 /**
  * Plans and stages files on a worker thread ({@link STAGER}), so that hashing and writing them
- * overlaps the emission of the next ones. Each file's text is encoded straight into a shared ring
- * of {@link RING_BYTES} (no copy of the string is made for the worker, nothing is transferred): the
- * write waits only when the ring is full. `settle` and `stop` block until the worker answers, so
- * the write's API stays synchronous.
+ * overlaps the emission of the next ones — or, for an {@link OutputCheck}, compares them there.
+ * Each file's text is encoded straight into a shared ring of {@link RING_BYTES} (no copy of the
+ * string is made for the worker, nothing is transferred): the write waits only when the ring is
+ * full. `finish`, `check` and `stop` block until the worker answers, so the APIs stay synchronous.
  */
 class Background implements Backend {
   private readonly worker: Worker;
@@ -819,7 +831,7 @@ class Background implements Backend {
   }
 
   add(file: OutputFile): void {
-    if (this.done) throw new Error('meshc bug: a file added to a finished write');
+    if (this.done) throw new Error('meshc bug: a file added to a finished write or check');
     const pathBytes = file.path.length; // ASCII (assertSafePath)
     const most = RECORD.header + pathBytes + file.content.length * 3;
     if (most > BIG_FILE_BYTES) {
@@ -898,7 +910,9 @@ class Background implements Backend {
   stop(): { txnReady: boolean } {
     if (!this.done) {
       Atomics.store(this.control, CONTROL.cancelled, 1);
-      this.request({ stop: true });
+      const r = this.request({ stop: true });
+      // What it reported (a bad previous manifest, a failed staging) is the write's, as in this thread.
+      if ('stopped' in r) this.bag.addAll(r.diagnostics);
     }
     return { txnReady: this.txnReady };
   }
@@ -1029,8 +1043,9 @@ export class OutputWrite {
 
 /**
  * Begins a write into `outDir` (created when missing): takes its lock, recovers an interrupted
- * earlier write, reads the previous manifest. Problems found here (MC5006 locked, a bad manifest,
- * a failed recovery) make the write fail at commit, having changed nothing.
+ * earlier write, reads the previous manifest (in the background: looks that it is a file; the
+ * worker reads it). Problems found here (MC5006 locked, a bad manifest, a failed recovery) make
+ * the write fail at commit, having changed nothing.
  */
 export function beginOutput(outDir: string, opts: WriteOptions = {}): OutputWrite | { diagnostics: Diagnostic[] } {
   let createdFrom: string | undefined;
@@ -1119,15 +1134,17 @@ export class OutputCheck {
   private planner: Planner | undefined;
   private backend: Background | undefined;
   private done = false;
+  /** Whether an interrupted write was found (and reported). */
+  private journal = false;
   /** How many files were added. */
   files = 0;
 
-  constructor(outDir: string, opts: WriteOptions = {}) {
+  constructor(
+    private readonly outDir: string,
+    private readonly opts: WriteOptions = {},
+  ) {
     const shown = (this.shown = shower(outDir, opts));
-    if (hasPendingJournal(outDir)) {
-      this.bag.report(OutputCodes.Interrupted, undefined, { out: opts.displayOut ?? outDir });
-      return;
-    }
+    if (this.interrupted()) return;
     if (opts.background === true && opts.onStep === undefined && existsSync(fileURLToPath(STAGER))) {
       const found = previousManifest(outDir, shown, this.bag, false);
       if (!found) return;
@@ -1140,6 +1157,14 @@ export class OutputCheck {
     }
     const prev = previousManifest(outDir, shown, this.bag);
     if (prev) this.planner = new Planner(outDir, prev.manifest, prev.text, shown, true);
+  }
+
+  /** Whether a write of the tree is half done (MC5009, reported): what is on disk is no answer. */
+  private interrupted(): boolean {
+    if (this.journal || !hasPendingJournal(this.outDir)) return this.journal;
+    this.journal = true;
+    this.bag.report(OutputCodes.Interrupted, undefined, { out: this.opts.displayOut ?? this.outDir });
+    return true;
   }
 
   /** Whether files are compared on a worker thread. */
@@ -1159,6 +1184,11 @@ export class OutputCheck {
   /** Every file was added: what differs (MC5010 and the diff), and any blocker. */
   finish(meta: OutputMeta): CheckResult {
     if (this.done) throw new Error('meshc bug: a check finished twice');
+    // No lock is taken: a write that began while files were compared is told, not mixed in.
+    if (this.interrupted()) {
+      this.abort();
+      return { diagnostics: this.bag.items, stale: true, diff: '' };
+    }
     this.done = true;
     const got = this.backend ? this.backend.check(meta) : this.planner ? checkPlanned(this.planner, meta, this.bag, this.shown) : { stale: true, diff: '' };
     return { diagnostics: this.bag.items, stale: got.stale || this.bag.hasErrors, diff: got.diff };

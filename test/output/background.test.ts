@@ -141,6 +141,19 @@ describe('OutputWrite in the background', () => {
       });
       expect(messages[0]).toBe(messages[1]);
     }
+    // A write given up before its commit says the same: the worker's MC5004 comes back with its stop.
+    for (const background of [true, false]) {
+      const out = join(tmp.dir, `abort-${background}`);
+      writeOutput(out, v2, meta2);
+      writeFileSync(join(out, 'meshc-manifest.json'), '{ not json');
+      const before = snapshot(out);
+      const w = beginOutput(out, { background, displayOut: 'out' });
+      if (!(w instanceof OutputWrite)) throw new Error('no write');
+      expect(w.background).toBe(background);
+      for (const file of v1) w.add(file);
+      expect(w.abort().diagnostics.map((d) => d.code), `background ${background}`).toEqual(['MC5004']);
+      expect(snapshot(out)).toEqual(before);
+    }
   });
 
   it('checks (--check) in the worker exactly as checkOutput does, whatever order the files come in, writing nothing', () => {
@@ -179,6 +192,23 @@ describe('OutputWrite in the background', () => {
       expect(check.files).toBe(v1.length);
       expect(check.finish(meta), name).toEqual(want);
       expect(existsSync(out) ? snapshot(out) : undefined, name).toEqual(before);
+    }
+    // A write that begins while the files are compared (a check takes no lock) is told at the end,
+    // not mixed in; a check stopped half way leaves nothing behind either.
+    for (const background of [true, false]) {
+      const out = join(tmp.dir, `racing-${background}`);
+      writeOutput(out, v1, meta);
+      const check = new OutputCheck(out, { displayOut: 'out', background });
+      expect(check.background).toBe(background);
+      for (const file of v1.slice(0, 3)) check.add(file);
+      mkdirSync(join(out, '.meshc-txn'));
+      writeFileSync(join(out, '.meshc-txn', 'journal.json'), '{}');
+      for (const file of v1.slice(3)) check.add(file);
+      expect(check.finish(meta)).toEqual({ diagnostics: [expect.objectContaining({ code: 'MC5009' })], stale: true, diff: '' });
+      const stopped = new OutputCheck(join(tmp.dir, 'up-to-date'), { displayOut: 'out', background });
+      for (const file of v1.slice(0, 3)) stopped.add(file);
+      stopped.abort();
+      expect(existsSync(join(tmp.dir, 'up-to-date', '.meshc-txn'))).toBe(false);
     }
     // What the cases must show, so that the comparison above means something.
     const spoiled = checkOutput(join(tmp.dir, 'a-foreign-file-in-the-way,-a-stale-one,-a-missing-one'), v1, meta, { displayOut: 'out' });
