@@ -1,7 +1,8 @@
 /**
  * The command line: a commander program that parses, hands over to the command modules, and maps
  * every outcome to an exit code (0 ok, 1 mesh errors / --strict warnings / stale --check output,
- * 2 usage errors, 70 meshc bugs). No compiler logic here.
+ * 2 usage errors, 70 meshc bugs). No compiler logic here; each command's module is loaded when it
+ * runs, so `meshc --version` and `meshc --help` start without loading the compiler.
  * @module
  */
 import { Command, CommanderError, Option } from 'commander';
@@ -10,8 +11,6 @@ import { FORMATS, type Format } from '../diagnostics/render/index.js';
 import { OutputCodes } from '../output/codes.js';
 import { targetNames } from '../target/registry.js';
 import { meshcVersion } from '../util/package.js';
-import { runBuild, runCheck } from './build.js';
-import { runExplain, runSchema, runTargets } from './info.js';
 import { EXIT, type CliIO } from './io.js';
 import { printDiagnostics } from './report.js';
 
@@ -49,7 +48,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .addOption(formatOption())
     .option('--strict', 'warnings fail the build (exit 1)')
     .action(async (path: string, o: { out: string; target: string[]; check?: boolean; verify?: boolean; allowPartial: string[]; format: Format; strict?: boolean }) => {
-      setCode(await runBuild(path, o, io));
+      setCode(await (await import('./build.js')).runBuild(path, o, io));
     });
 
   cmd
@@ -59,14 +58,14 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .addOption(formatOption())
     .option('--strict', 'warnings fail the check (exit 1)')
     .action(async (path: string, o: { format: Format; strict?: boolean }) => {
-      setCode(await runCheck(path, o, io));
+      setCode(await (await import('./build.js')).runCheck(path, o, io));
     });
 
   cmd
     .command('schema')
     .description('print the JSON Schema of the mesh language (for editors and yaml-language-server)')
-    .action(() => {
-      setCode(runSchema(io));
+    .action(async () => {
+      setCode((await import('./info.js')).runSchema(io));
     });
 
   cmd
@@ -74,7 +73,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .description('explain a diagnostic code, e.g. meshc explain MC1003')
     .argument('<code>', 'a diagnostic code')
     .action(async (code: string) => {
-      setCode(await runExplain(code, io));
+      setCode(await (await import('./info.js')).runExplain(code, io));
     });
 
   cmd
@@ -82,7 +81,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .description('list the targets with what each can express')
     .addOption(new Option('-f, --format <format>', 'human or json').choices(['human', 'json']).default('human'))
     .action(async (o: { format: 'human' | 'json' }) => {
-      setCode(await runTargets(o.format, io));
+      setCode(await (await import('./info.js')).runTargets(o.format, io));
     });
 
   return cmd;

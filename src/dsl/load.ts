@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { closest } from '../util/strings.js';
@@ -14,6 +14,7 @@ import { fastParse, LineIndex, YamlLocator } from './positions.js';
 import { Prefetcher } from './prefetch.js';
 import { readBounded } from './readfile.js';
 import { SourceDocument, type SourceFile } from './source.js';
+import { yamlLib } from './yamllib.js';
 
 /** Bounds that stop mistaken or hostile input from exhausting time or memory. */
 export const LIMITS = {
@@ -185,6 +186,7 @@ function loadSources(
       }
       continue;
     }
+    const { LineCounter, parseAllDocuments } = yamlLib();
     const lineCounter = new LineCounter();
     let parsed: Document.Parsed[];
     try {
@@ -271,6 +273,7 @@ function duplicateKeyName(text: string, offset: number): string {
  * non-string keys.
  */
 function checkShape(doc: Document.Parsed, sd: SourceDocument, bag: DiagnosticBag): boolean {
+  const { isAlias, isCollection, isMap, isPair, isScalar } = yamlLib();
   const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 1 }];
   let count = 0;
   let ok = true;

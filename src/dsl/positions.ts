@@ -13,7 +13,8 @@
  * @module
  */
 import jsyaml from 'js-yaml';
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { yamlLib } from './yamllib.js';
 import { quickParse } from './quickyaml.js';
 
 /** A path into a document's value: mapping keys and list indexes. */
@@ -70,12 +71,14 @@ export class YamlLocator implements Locator {
   }
 
   private deref(node: unknown): unknown {
+    const { isAlias } = yamlLib();
     let n = node;
     for (let i = 0; i < 16 && isAlias(n); i++) n = (n as { resolve(doc: Document): unknown }).resolve(this.doc);
     return n;
   }
 
   range(path: ValuePath, which: 'value' | 'key'): [number, number] {
+    const { isMap, isPair, isScalar, isSeq } = yamlLib();
     let node: unknown = this.doc.contents;
     let keyNode: unknown = undefined;
     for (const seg of path) {

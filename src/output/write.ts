@@ -12,6 +12,7 @@ import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { Diagnostic, DiagnosticInfo } from '../diagnostics/types.js';
 import type { OutputFile } from '../target/types.js';
 import { compareStrings } from '../util/strings.js';
+import { workerExecArgv } from '../util/worker.js';
 import { OutputCodes } from './codes.js';
 import { unifiedDiff } from './diff.js';
 import { buildManifest, parseManifest, serializeManifest, sha256, type Manifest } from './manifest.js';
@@ -754,7 +755,7 @@ class Background implements Backend {
     this.commands = commands.port1;
     const commit = opts.durable === undefined ? {} : { durable: opts.durable };
     const init: StagerInit = { outDir, displayOut: opts.displayOut, readManifest, check, control: shared, ring, commit, commands: commands.port2, reply: reply.port2 };
-    this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2, commands.port2] });
+    this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2, commands.port2], execArgv: workerExecArgv() });
     // A build that ends without commit or abort (a thrown meshc bug) is not kept alive by it.
     this.worker.unref();
     // A stager that fails is noticed by the write (it never starts, or its thread is gone) and

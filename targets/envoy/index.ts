@@ -9,7 +9,6 @@ import { emitAllUnits, ownerUnits, type EmitContext, type OutputFile, type Targe
 import { envoyCodeList } from './codes.js';
 import { gatewayBootstrap, sidecarBootstrap } from './emit/bootstrap.js';
 import { makeEnv } from './emit/common.js';
-import { verifyEnvoyFiles } from './verify/index.js';
 import { toYaml } from './yaml.js';
 
 /** The emitted files owner by owner: a service with a sidecar, a gateway with `proxy: envoy`; one file each. */
@@ -52,6 +51,8 @@ const target: Target = {
   emit: emitEnvoy,
   units: envoyUnits,
   async verify(files) {
+    // Loaded on demand: protobufjs and Envoy's API definitions are for --verify only.
+    const { verifyEnvoyFiles } = await import('./verify/index.js');
     const r = verifyEnvoyFiles(files);
     return { diagnostics: r.diagnostics, skipped: [] };
   },

@@ -10,7 +10,6 @@ import type { MeshIR } from '../../src/ir/types.js';
 import { HAPROXY_CONFIG_DIR, type HaproxyEmitOptions } from './build.js';
 import { HaproxyCodes } from './codes.js';
 import { gatewayFiles, sidecarFiles } from './proxies.js';
-import { verifyHaproxy } from './verify.js';
 
 export { HAPROXY_CONFIG_DIR, HaproxyCodes };
 export type { HaproxyEmitOptions };
@@ -103,8 +102,8 @@ const target: Target = {
   units(ir, ctx) {
     return haproxyUnits(ir, ctx);
   },
-  verify(files, ctx) {
-    return verifyHaproxy(files, ctx);
+  async verify(files, ctx) {
+    return (await import('./verify.js')).verifyHaproxy(files, ctx);
   },
 };
 

@@ -7,7 +7,6 @@ import type { Target } from '../../src/target/types.js';
 import { KubernetesCodes } from './codes.js';
 import { emitKubernetes, kubernetesUnits, reusesProxyOutput } from './emit.js';
 import type { ProxyTargets } from './proxy.js';
-import { verifyKubernetes } from './verify.js';
 
 /** Builds the Kubernetes target over the given proxy targets. */
 export function createKubernetesTarget(proxies: ProxyTargets): Target {
@@ -36,6 +35,7 @@ export function createKubernetesTarget(proxies: ProxyTargets): Target {
     codes: Object.values(KubernetesCodes),
     emit: (ir, ctx) => emitKubernetes(ir, ctx, proxies),
     units: (ir, ctx) => kubernetesUnits(ir, ctx, proxies),
-    verify: (files) => Promise.resolve(verifyKubernetes(files)),
+    // Loaded on demand: the kubernetes-models schemas and the YAML parser are for --verify only.
+    verify: async (files) => (await import('./verify.js')).verifyKubernetes(files),
   };
 }

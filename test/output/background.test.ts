@@ -239,6 +239,29 @@ describe('OutputWrite in the background', () => {
     expect(snapshot(out)).toEqual({ ...before, 'envoy/cart.yaml': 'edited: by hand\n' });
   });
 
+  it('`meshc build` run from `node --input-type=module -e` (an embedding script) still writes through its worker threads, and loads no verifier, ajv compiler or yaml library', () => {
+    const bin = join(import.meta.dirname, '../../dist/src/cli/main.js');
+    const webshop = join(import.meta.dirname, '../../examples/webshop');
+    const out = join(tmp.dir, 'embedded');
+    // Workers inherit the parent's options, and a file worker refuses --input-type: without
+    // src/util/worker.ts the writer's stager never starts and the build waits 60 s for it.
+    const script = `import { createRequire } from 'node:module';
+import { writeSync } from 'node:fs';
+const cache = createRequire(import.meta.url).cache;
+process.on('exit', () => writeSync(3, JSON.stringify(Object.keys(cache))));
+process.argv = [process.argv[0], 'meshc', 'build', ${JSON.stringify(webshop)}, '--out', ${JSON.stringify(out)}];
+await import(${JSON.stringify(pathToFileURL(bin).href)});`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'], timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/wrote .*embedded \(targets: envoy, haproxy, kubernetes, nftables; \d+ created/);
+    expect(inconsistencies(out)).toEqual([]);
+    // CommonJS packages loaded in the process (ES modules do not show here; their CommonJS dependencies do).
+    const packages = new Set((JSON.parse(r.output[3] as string) as string[]).flatMap((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1] ?? []));
+    expect([...packages]).toEqual(expect.arrayContaining(['commander', 'handlebars']));
+    for (const lazy of ['yaml', 'protobufjs', 'ajv-formats', 'ajv-i18n']) expect(packages.has(lazy), lazy).toBe(false);
+    expect((JSON.parse(r.output[3] as string) as string[]).some((p) => p.endsWith('node_modules/ajv/dist/ajv.js'))).toBe(false);
+  });
+
   it('abort stops the worker and leaves the tree as it was, with no staging directory or lock', () => {
     const out = join(tmp.dir, 'out');
     writeOutput(out, v1, meta);
