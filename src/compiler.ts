@@ -105,8 +105,8 @@ function crashDetail(err: unknown): string {
 /** At most this many errors are reported per run; the rest are counted in one MC4005. */
 export const MAX_ERRORS = 1000;
 
-/** Limits of the input (file size, documents, aliases, depth, values): always reported. */
-const ALWAYS_SHOWN = new Set(['MC1008', 'MC1009', 'MC1010', 'MC1011', 'MC1012']);
+/** Limits of the input (file size, documents, aliases, depth, values) and of `--check`'s diff (MC5012): always reported. */
+const ALWAYS_SHOWN = new Set(['MC1008', 'MC1009', 'MC1010', 'MC1011', 'MC1012', 'MC5012']);
 
 /**
  * Keeps the first {@link MAX_ERRORS} errors (and every warning and note up to that point), and

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { compile, PipelineCodes } from '../compiler.js';
+import { capErrors, compile, PipelineCodes } from '../compiler.js';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { Format } from '../diagnostics/render/index.js';
 import { summaryLine } from '../diagnostics/render/index.js';
@@ -156,8 +156,9 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
     const meta = { inputHash: result.inputHash, meshcVersion: meshcVersion() };
     if (opts.check) {
       const c = checker ? checker.finish(meta) : checkOutput(outDir, result.files, meta, { displayOut });
-      diagnostics.push(...c.diagnostics);
-      printDiagnostics(io, opts.format, diagnostics, root, result.sources);
+      // (A loop, not a spread: a tree where every file differs gives 180,000 MC5010 at 10,000 services.)
+      for (const d of c.diagnostics) diagnostics.push(d);
+      printDiagnostics(io, opts.format, capErrors(diagnostics), root, result.sources);
       if (c.diff) {
         // The diff is the result in human and GitHub formats; beside JSON or SARIF it goes to stderr.
         const stream = opts.format === 'json' || opts.format === 'sarif' ? io.stderr : io.stdout;
@@ -171,8 +172,8 @@ export async function runBuild(path: string, opts: BuildOptions, io: CliIO): Pro
       return code;
     }
     const w = writer === undefined ? writeOutput(outDir, result.files, meta, { displayOut }) : writer instanceof OutputWrite ? writer.commit(meta) : { ...emptyWrite, diagnostics: writer.diagnostics };
-    diagnostics.push(...w.diagnostics);
-    printDiagnostics(io, opts.format, diagnostics, root, result.sources);
+    for (const d of w.diagnostics) diagnostics.push(d);
+    printDiagnostics(io, opts.format, capErrors(diagnostics), root, result.sources);
     const code = exitCodeFor(diagnostics, opts.strict);
     if (opts.format === 'human' && !diagnostics.some((d) => d.severity === 'error')) {
       io.stderr.write(

@@ -66,6 +66,12 @@ export const OutputCodes = defineCodes({
     hint: 'run `meshc build` and commit the result',
     doc: '`meshc build --check` found that the output directory differs from what meshc would write now: a file is missing, has different content, or is no longer emitted (and would be removed). The unified diff printed with it shows the changes; exit code 1. This is the GitOps gate: committed configuration must be exactly what the committed mesh compiles to.',
   },
+  DiffTruncated: {
+    code: 'MC5012', severity: 'note', title: 'Diff truncated',
+    message: 'the diff shows {shown} of the {count} differing files; the other {omitted} are left out to keep it under {limit} MiB',
+    hint: 'run `meshc build`, then `git diff` shows every change',
+    doc: 'When `meshc build --check` finds more differences than a readable diff holds (a meshc upgrade or a renamed namespace changes every file), it still reports each stale file (MC5010) and exits 1, but the unified diff it prints covers only the first files (in the order they were emitted) up to a fixed size. The full diff would not fit in memory at 10,000 services. Run `meshc build` and let version control show the rest.',
+  },
   RecoveryFailed: {
     code: 'MC5011', severity: 'error', title: 'Cannot recover interrupted build',
     message: 'cannot recover the interrupted build in {out}: {reason}',

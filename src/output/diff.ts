@@ -38,7 +38,8 @@ export function diffLines(a: readonly string[], b: readonly string[]): Edit[] {
   const bm = b.slice(pre, b.length - suf);
   const out: Edit[] = a.slice(0, pre).map((line) => ({ op: ' ', line }));
   const mid = myers(am, bm) ?? [...am.map((line): Edit => ({ op: '-', line })), ...bm.map((line): Edit => ({ op: '+', line }))];
-  out.push(...mid);
+  // (Not spread into push: a rewritten manifest differs on hundreds of thousands of lines.)
+  for (const e of mid) out.push(e);
   for (const line of a.slice(a.length - suf)) out.push({ op: ' ', line });
   return out;
 }

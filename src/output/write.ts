@@ -128,6 +128,13 @@ function sameBytes(path: string, size: number, want: Uint8Array): boolean {
   }
 }
 
+/**
+ * How much unified diff (UTF-16 code units) `--check` makes and prints at most; past it the
+ * differing files are only counted (MC5012). A namespace renamed at 10,000 services changes
+ * 180,000 files: their whole diff would not fit in a string.
+ */
+export const CHECK_DIFF_CHARS = 32 << 20;
+
 /** A file's decision, made as it arrives. */
 type FileOp = 'create' | 'replace' | 'unchanged' | 'blocked';
 
@@ -149,10 +156,17 @@ export class Planner {
   readonly ops: TxnOp[] = [];
   readonly createdDirs = new Set<string>();
   readonly unchanged: string[] = [];
-  /** Current contents of files to be replaced or in the way (--check diffs). */
-  readonly current = new Map<string, Buffer>();
-  /** New contents of files to be created or replaced (--check diffs). */
-  readonly wanted = new Map<string, string>();
+  /**
+   * --check: the unified diff of each differing file, made as it is found while the diffs fit in
+   * {@link CHECK_DIFF_CHARS} (then only counted in {@link omitted}): a check of a tree where every
+   * file differs keeps neither texts nor diffs beyond that.
+   */
+  readonly diffs = new Map<string, string>();
+  private diffChars = 0;
+  /** --check: how many differing files' diffs were left out. */
+  omitted = 0;
+  /** --check: files meshc did not write that are in the way (their diff is shown; they are blockers, not stale). */
+  readonly inTheWay = new Set<string>();
   /** Blockers of files, by path: reported after those of removals, in path order (in {@link finish}). */
   private readonly fileProblems: [string, DiagnosticInfo, Record<string, string>][] = [];
   blocked = 0;
@@ -202,10 +216,25 @@ export class Planner {
     const op = this.decide(path, bytes, up);
     if (op === 'create' || op === 'replace') {
       this.ops.push({ op, path });
-      if (this.forCheck) this.wanted.set(path, content ?? Buffer.from(bytes).toString('utf8'));
-      else if (this.blocked === 0 && this.stage) this.stage(path, bytes);
+      if (this.forCheck) {
+        if (op === 'create') this.noteDiff(path, () => undefined, () => content ?? Buffer.from(bytes).toString('utf8'));
+      } else if (this.blocked === 0 && this.stage) this.stage(path, bytes);
     } else if (op === 'unchanged') this.unchanged.push(path);
     else this.blocked++;
+  }
+
+  /**
+   * --check: makes and keeps the diff of a differing file while the diffs fit in the budget (the
+   * texts are read only then), else counts it.
+   */
+  noteDiff(path: string, before: () => string | undefined, after: () => string | undefined): void {
+    if (this.diffChars >= CHECK_DIFF_CHARS) {
+      this.omitted++;
+      return;
+    }
+    const d = unifiedDiff(this.shown(path), before(), after());
+    this.diffs.set(path, d);
+    this.diffChars += d.length;
   }
 
   private problem(path: string, info: DiagnosticInfo, args: Record<string, string>): 'blocked' {
@@ -241,24 +270,26 @@ export class Planner {
     // Ours, or identical and adopted. A file that cannot be read cannot be told apart: it blocks.
     try {
       if (sameBytes(join(this.outDir, path), found.size, bytes)) return 'unchanged';
-      // --check keeps what is on disk for its diff (only where it differs); a write only compares it.
-      if (this.forCheck) this.current.set(path, readFileSync(join(this.outDir, path)));
+      // --check diffs what is on disk (only where it differs); a write only compares it.
+      if (this.forCheck) {
+        const abs = join(this.outDir, path);
+        if (!this.owned.has(path)) this.inTheWay.add(path);
+        this.noteDiff(path, () => readFileSync(abs, 'utf8'), () => Buffer.from(bytes).toString('utf8'));
+      }
     } catch (err) {
       return this.problem(path, OutputCodes.PathBlocked, { path: shown(path), reason: `it cannot be read (${osReason(err)})` });
     }
     if (this.owned.has(path)) return 'replace';
-    if (this.forCheck) this.wanted.set(path, Buffer.from(bytes).toString('utf8'));
     return this.problem(path, OutputCodes.ForeignFile, { path: shown(path), manifest: shown(MANIFEST_NAME) });
   }
 
   /**
    * Completes the plan once every file was added: removals of old files of ours no longer emitted
-   * (with their content, for --check), directories that empties, the new manifest. Reports every
+   * (with their diff, for --check), directories that empties, the new manifest. Reports every
    * blocker into `bag` (removals first, then files in path order).
    */
   finish(meta: OutputMeta, bag: DiagnosticBag) {
     const shown = this.shown;
-    const removed = new Map<string, Buffer>();
     const prunedCandidates = new Set<string>();
     const deletes: TxnOp[] = [];
     for (const e of this.prevManifest?.files ?? []) {
@@ -280,14 +311,15 @@ export class Planner {
         bag.report(OutputCodes.NotPruned, undefined, { path: shown(e.path), reason: blocked });
         continue;
       }
-      const f = look(join(this.outDir, e.path), this.forCheck);
+      const abs = join(this.outDir, e.path);
+      const f = look(abs, false);
       if (f.kind === 'missing') continue;
       if (f.kind === 'other') {
         if (!(f.what === 'a directory' && this.dirs.has(e.path))) bag.report(OutputCodes.NotPruned, undefined, { path: shown(e.path), reason: `it is now ${f.what}` });
         continue;
       }
       deletes.push({ op: 'delete', path: e.path });
-      removed.set(e.path, f.bytes);
+      if (this.forCheck) this.noteDiff(e.path, () => readFileSync(abs, 'utf8'), () => undefined);
       for (const a of ancestors(e.path)) if (!this.dirs.has(a)) prunedCandidates.add(a);
     }
     // Files arrive in the targets' order (a streamed check or write); their problems are told in path order.
@@ -302,7 +334,6 @@ export class Planner {
       prunedDirs: [...prunedCandidates].sort((a, b) => depth(b) - depth(a) || compareStrings(a, b)),
       manifest,
       manifestText: serializeManifest(manifest),
-      removed,
     };
   }
 }
@@ -1099,27 +1130,21 @@ export function checkOutput(outDir: string, files: readonly OutputFile[], meta: 
  */
 export function checkPlanned(planner: Planner, meta: OutputMeta, bag: DiagnosticBag, shown: (p: string) => string): { stale: boolean; diff: string } {
   const p = planner.finish(meta, bag);
-  // One entry per differing path, in path order: [path, old text | undefined, new text | undefined].
-  const changes: [string, string | undefined, string | undefined][] = [];
-  const inOps = new Set(p.ops.map((o) => o.path));
-  for (const op of p.ops) {
-    if (op.op === 'delete') changes.push([op.path, p.removed.get(op.path)!.toString('utf8'), undefined]);
-    else if (op.op === 'create') changes.push([op.path, undefined, planner.wanted.get(op.path)!]);
-    else changes.push([op.path, planner.current.get(op.path)!.toString('utf8'), planner.wanted.get(op.path)!]);
+  // Each stale path with what is wrong with it, reported in path order.
+  const stale: [string, string][] = p.ops.map((op) => [op.path, op.op === 'delete' ? 'no longer emitted (a build would remove it)' : op.op === 'create' ? 'missing' : 'content differs']);
+  if (planner.prevManifestText !== p.manifestText) {
+    stale.push([MANIFEST_NAME, planner.prevManifestText === undefined ? 'missing' : 'content differs']);
+    planner.noteDiff(MANIFEST_NAME, () => planner.prevManifestText, () => p.manifestText);
   }
-  // Foreign files in the way were reported by the plan; show what the build would want there too.
-  for (const [path, cur] of planner.current) {
-    if (!inOps.has(path)) changes.push([path, cur.toString('utf8'), planner.wanted.get(path)!]);
+  stale.sort((a, b) => compareStrings(a[0], b[0]));
+  for (const [path, what] of stale) bag.report(OutputCodes.Stale, undefined, { path: shown(path), what });
+  // The diff: of every differing file (foreign files in the way too, reported by the plan), in path order.
+  const diff = [...planner.diffs].sort((a, b) => compareStrings(a[0], b[0])).map(([, d]) => d).join('');
+  if (planner.omitted > 0) {
+    const count = planner.diffs.size + planner.omitted;
+    bag.report(OutputCodes.DiffTruncated, undefined, { shown: String(planner.diffs.size), count: String(count), omitted: String(planner.omitted), limit: String(CHECK_DIFF_CHARS >> 20) });
   }
-  if (planner.prevManifestText !== p.manifestText) changes.push([MANIFEST_NAME, planner.prevManifestText, p.manifestText]);
-  changes.sort((a, b) => compareStrings(a[0], b[0]));
-  let diff = '';
-  for (const [path, before, after] of changes) {
-    const what = before === undefined ? 'missing' : after === undefined ? 'no longer emitted (a build would remove it)' : 'content differs';
-    if (!planner.current.has(path) || inOps.has(path)) bag.report(OutputCodes.Stale, undefined, { path: shown(path), what });
-    diff += unifiedDiff(shown(path), before, after);
-  }
-  return { stale: changes.length > 0 || bag.hasErrors, diff };
+  return { stale: stale.length > 0 || planner.inTheWay.size > 0 || bag.hasErrors, diff };
 }
 
 /**

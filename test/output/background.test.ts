@@ -262,6 +262,32 @@ await import(${JSON.stringify(pathToFileURL(bin).href)});`;
     expect((JSON.parse(r.output[3] as string) as string[]).some((p) => p.endsWith('node_modules/ajv/dist/ajv.js'))).toBe(false);
   });
 
+  it('keeps --check\'s diff under CHECK_DIFF_CHARS when everything differs (MC5012), still reporting every stale file, in the worker and in this thread', () => {
+    // 48 files of 1 MiB whose every line changes: 96 MiB of diff if it were all kept.
+    const big = (tag: string) => Array.from({ length: 48 }, (_, i) => f(`big/${String(i).padStart(2, '0')}.txt`, Array.from({ length: 16384 }, (_, j) => `${tag}${i}-${j}`.padEnd(63, '.')).join('\n') + '\n'));
+    const before = big('old');
+    const after = big('new');
+    for (const background of [true, false]) {
+      const out = join(tmp.dir, `everything-${background}`);
+      writeOutput(out, before, meta);
+      const check = new OutputCheck(out, { displayOut: 'out', background });
+      expect(check.background).toBe(background);
+      for (const file of after) check.add(file);
+      const r = check.finish(meta2);
+      expect(r.stale).toBe(true);
+      const codes = r.diagnostics.map((d) => d.code);
+      expect(codes.filter((c) => c === 'MC5010')).toHaveLength(49); // 48 files and the manifest
+      const note = r.diagnostics.find((d) => d.code === 'MC5012');
+      const m = /shows (\d+) of the 49 differing files; the other (\d+) are left out to keep it under 32 MiB/.exec(note?.message ?? '');
+      expect(m, note?.message).not.toBeNull();
+      const shownFiles = Number(m![1]);
+      expect(shownFiles + Number(m![2])).toBe(49);
+      expect(r.diff.split('\ndiff --git ').length).toBe(shownFiles);
+      expect(r.diff.length).toBeGreaterThanOrEqual(dist.CHECK_DIFF_CHARS);
+      expect(r.diff.length).toBeLessThan(dist.CHECK_DIFF_CHARS + (3 << 20)); // at most one file's diff past it
+    }
+  });
+
   it('abort stops the worker and leaves the tree as it was, with no staging directory or lock', () => {
     const out = join(tmp.dir, 'out');
     writeOutput(out, v1, meta);

@@ -33,6 +33,15 @@ describe('diffLines (Myers)', () => {
     const edits = diffLines(a, b);
     expect(edits).toHaveLength(40000);
   });
+
+  it('handles a middle of hundreds of thousands of differing lines (a rewritten manifest) without overflowing the stack', () => {
+    const a = ['{', ...Array.from({ length: 300_000 }, (_, i) => `a${i}`), '}'];
+    const b = ['{', ...Array.from({ length: 300_000 }, (_, i) => `b${i}`), '}'];
+    const edits = diffLines(a, b);
+    expect(edits).toHaveLength(600_002);
+    expect(edits[0]).toEqual({ op: ' ', line: '{' });
+    expect(edits[600_001]).toEqual({ op: ' ', line: '}' });
+  });
 });
 
 describe('unified format', () => {

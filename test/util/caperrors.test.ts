@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { capErrors, MAX_ERRORS } from '../../src/compiler.js';
+import type { Diagnostic } from '../../src/diagnostics/types.js';
+
+const d = (code: string, severity: Diagnostic['severity'], i = 0): Diagnostic => ({ code, severity, message: `${code} ${i}` });
+
+describe('capErrors', () => {
+  it('keeps the first MAX_ERRORS errors, counts the rest in one MC4005, and always keeps the input limits and MC5012', () => {
+    const many = Array.from({ length: MAX_ERRORS + 500 }, (_, i) => d('MC5010', 'error', i));
+    const out = capErrors([d('MC3018', 'warning'), ...many, d('MC3018', 'warning', 1), d('MC5012', 'note'), d('MC1008', 'error')]);
+    expect(out.filter((x) => x.code === 'MC5010')).toHaveLength(MAX_ERRORS);
+    expect(out.filter((x) => x.code === 'MC5010').at(-1)!.message).toBe(`MC5010 ${MAX_ERRORS - 1}`);
+    // Warnings after the cap go with the errors; the always-shown codes stay, in their place.
+    expect(out.map((x) => x.code).filter((c) => c !== 'MC5010')).toEqual(['MC3018', 'MC5012', 'MC1008', 'MC4005']);
+    expect(out.at(-1)!.message).toMatch(/^500 more errors not shown/);
+    expect(capErrors(many.slice(0, 3))).toEqual(many.slice(0, 3));
+  });
+});
