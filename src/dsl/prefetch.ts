@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { readBounded, type ReadResult } from './readfile.js';
-import { workerExecArgv } from '../util/worker.js';
+import { startWorker } from '../util/worker.js';
 
 /** The reader's module (compiled JavaScript only: from the TypeScript sources, files are read in this thread). */
 const READER = new URL('./reader.js', import.meta.url);
@@ -76,7 +76,7 @@ export class Prefetcher {
     const ch = new MessageChannel();
     this.port = ch.port1;
     const init: ReaderInit = { paths, limit, control: shared, port: ch.port2 };
-    this.worker = new Worker(READER, { workerData: init, transferList: [ch.port2], execArgv: workerExecArgv() });
+    this.worker = startWorker(READER, { workerData: init, transferList: [ch.port2] });
     this.worker.unref();
     this.worker.on('error', () => {}); // a reader that fails only stops helping (see read)
   }

@@ -68,9 +68,9 @@ export const OutputCodes = defineCodes({
   },
   DiffTruncated: {
     code: 'MC5012', severity: 'note', title: 'Diff truncated',
-    message: 'the diff shows {shown} of the {count} differing files; the other {omitted} are left out to keep it under {limit} MiB',
+    message: 'the diff shows {shown} of the {count} differing files; the other {omitted} are left out once it reached {limit} MiB',
     hint: 'run `meshc build`, then `git diff` shows every change',
-    doc: 'When `meshc build --check` finds more differences than a readable diff holds (a meshc upgrade or a renamed namespace changes every file), it still reports each stale file (MC5010) and exits 1, but the unified diff it prints covers only the first files (in the order they were emitted) up to a fixed size. The full diff would not fit in memory at 10,000 services. Run `meshc build` and let version control show the rest.',
+    doc: 'When `meshc build --check` finds more differences than a readable diff holds (a meshc upgrade or a renamed namespace changes every file), it still reports each stale file (MC5010) and exits 1, but the unified diff it prints covers only the first files (in the order they were emitted, then removed files, then the manifest) until it reaches 32 MiB (the file that crosses it is shown whole), so it is then a partial patch. The full diff would not fit in memory at 10,000 services. Run `meshc build` and let version control show the rest.',
   },
   RecoveryFailed: {
     code: 'MC5011', severity: 'error', title: 'Cannot recover interrupted build',

@@ -12,7 +12,7 @@ import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { Diagnostic, DiagnosticInfo } from '../diagnostics/types.js';
 import type { OutputFile } from '../target/types.js';
 import { compareStrings } from '../util/strings.js';
-import { workerExecArgv } from '../util/worker.js';
+import { startWorker } from '../util/worker.js';
 import { OutputCodes } from './codes.js';
 import { unifiedDiff } from './diff.js';
 import { buildManifest, parseManifest, serializeManifest, sha256, type Manifest } from './manifest.js';
@@ -129,9 +129,10 @@ function sameBytes(path: string, size: number, want: Uint8Array): boolean {
 }
 
 /**
- * How much unified diff (UTF-16 code units) `--check` makes and prints at most; past it the
- * differing files are only counted (MC5012). A namespace renamed at 10,000 services changes
- * 180,000 files: their whole diff would not fit in a string.
+ * How much unified diff (UTF-16 code units) `--check` makes before it stops making more: the
+ * file that crosses it is shown whole, the differing files after it are only counted (MC5012). A
+ * namespace renamed at 10,000 services changes 120,000 files: their whole diff would not fit in
+ * a string.
  */
 export const CHECK_DIFF_CHARS = 32 << 20;
 
@@ -142,7 +143,8 @@ type FileOp = 'create' | 'replace' | 'unchanged' | 'blocked';
  * The plan of a write or a `--check`, built one file at a time ({@link Planner.add}) and completed
  * by {@link Planner.finish}: what changes, and what is in the way. In a write, each file that
  * changes is staged under `.meshc-txn/new/` as it arrives and its text is let go, so that a build
- * need not hold its whole output in memory; a check keeps the texts that differ, for its diff.
+ * need not hold its whole output in memory; a check makes the diff of each file that differs as
+ * it arrives, and keeps the diffs (up to {@link CHECK_DIFF_CHARS}), not the texts.
  */
 export class Planner {
   private readonly owned: Set<string>;
@@ -157,9 +159,9 @@ export class Planner {
   readonly createdDirs = new Set<string>();
   readonly unchanged: string[] = [];
   /**
-   * --check: the unified diff of each differing file, made as it is found while the diffs fit in
+   * --check: the unified diff of each differing file, made as it is found until the diffs reach
    * {@link CHECK_DIFF_CHARS} (then only counted in {@link omitted}): a check of a tree where every
-   * file differs keeps neither texts nor diffs beyond that.
+   * file differs keeps no texts, and diffs only up to about that much.
    */
   readonly diffs = new Map<string, string>();
   private diffChars = 0;
@@ -217,22 +219,25 @@ export class Planner {
     if (op === 'create' || op === 'replace') {
       this.ops.push({ op, path });
       if (this.forCheck) {
-        if (op === 'create') this.noteDiff(path, () => undefined, () => content ?? Buffer.from(bytes).toString('utf8'));
+        if (op === 'create' && this.wantDiff()) this.keepDiff(path, undefined, content ?? Buffer.from(bytes).toString('utf8'));
       } else if (this.blocked === 0 && this.stage) this.stage(path, bytes);
     } else if (op === 'unchanged') this.unchanged.push(path);
     else this.blocked++;
   }
 
   /**
-   * --check: makes and keeps the diff of a differing file while the diffs fit in the budget (the
-   * texts are read only then), else counts it.
+   * --check: whether the diff of the next differing file is still made (the diffs have not reached
+   * {@link CHECK_DIFF_CHARS}); if not, the file is counted as left out. Its texts are read only then.
    */
-  noteDiff(path: string, before: () => string | undefined, after: () => string | undefined): void {
-    if (this.diffChars >= CHECK_DIFF_CHARS) {
-      this.omitted++;
-      return;
-    }
-    const d = unifiedDiff(this.shown(path), before(), after());
+  wantDiff(): boolean {
+    if (this.diffChars < CHECK_DIFF_CHARS) return true;
+    this.omitted++;
+    return false;
+  }
+
+  /** --check: makes and keeps the diff of a differing file (after {@link wantDiff}). */
+  keepDiff(path: string, before: string | undefined, after: string | undefined): void {
+    const d = unifiedDiff(this.shown(path), before, after);
     this.diffs.set(path, d);
     this.diffChars += d.length;
   }
@@ -268,16 +273,18 @@ export class Planner {
     if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, path), path, this.owned))) return 'create';
     if (found.kind === 'other') return this.problem(path, OutputCodes.PathBlocked, { path: shown(path), reason: `${found.what} is in the way` });
     // Ours, or identical and adopted. A file that cannot be read cannot be told apart: it blocks.
+    // --check diffs what is on disk (only where it differs); a write only compares it.
+    let current: string | undefined;
+    const abs = join(this.outDir, path);
     try {
-      if (sameBytes(join(this.outDir, path), found.size, bytes)) return 'unchanged';
-      // --check diffs what is on disk (only where it differs); a write only compares it.
-      if (this.forCheck) {
-        const abs = join(this.outDir, path);
-        if (!this.owned.has(path)) this.inTheWay.add(path);
-        this.noteDiff(path, () => readFileSync(abs, 'utf8'), () => Buffer.from(bytes).toString('utf8'));
-      }
+      if (sameBytes(abs, found.size, bytes)) return 'unchanged';
+      if (this.forCheck && this.wantDiff()) current = readFileSync(abs, 'utf8');
     } catch (err) {
       return this.problem(path, OutputCodes.PathBlocked, { path: shown(path), reason: `it cannot be read (${osReason(err)})` });
+    }
+    if (this.forCheck) {
+      if (!this.owned.has(path)) this.inTheWay.add(path);
+      if (current !== undefined) this.keepDiff(path, current, Buffer.from(bytes).toString('utf8'));
     }
     if (this.owned.has(path)) return 'replace';
     return this.problem(path, OutputCodes.ForeignFile, { path: shown(path), manifest: shown(MANIFEST_NAME) });
@@ -319,7 +326,7 @@ export class Planner {
         continue;
       }
       deletes.push({ op: 'delete', path: e.path });
-      if (this.forCheck) this.noteDiff(e.path, () => readFileSync(abs, 'utf8'), () => undefined);
+      if (this.forCheck && this.wantDiff()) this.keepDiff(e.path, readFileSync(abs, 'utf8'), undefined);
       for (const a of ancestors(e.path)) if (!this.dirs.has(a)) prunedCandidates.add(a);
     }
     // Files arrive in the targets' order (a streamed check or write); their problems are told in path order.
@@ -693,7 +700,7 @@ export interface StagerInit {
    * the build's thread neither parses 180,000 entries nor holds them while it emits.
    */
   readManifest: boolean;
-  /** A stager of a `--check`: it compares every file with the tree on disk, keeps the texts that differ and stages nothing. */
+  /** A stager of a `--check`: it compares every file with the tree on disk, keeps the diffs of those that differ and stages nothing. */
   check: boolean;
   control: SharedArrayBuffer;
   ring: SharedArrayBuffer;
@@ -786,7 +793,7 @@ class Background implements Backend {
     this.commands = commands.port1;
     const commit = opts.durable === undefined ? {} : { durable: opts.durable };
     const init: StagerInit = { outDir, displayOut: opts.displayOut, readManifest, check, control: shared, ring, commit, commands: commands.port2, reply: reply.port2 };
-    this.worker = new Worker(STAGER, { workerData: init, transferList: [reply.port2, commands.port2], execArgv: workerExecArgv() });
+    this.worker = startWorker(STAGER, { workerData: init, transferList: [reply.port2, commands.port2] });
     // A build that ends without commit or abort (a thrown meshc bug) is not kept alive by it.
     this.worker.unref();
     // A stager that fails is noticed by the write (it never starts, or its thread is gone) and
@@ -1134,7 +1141,7 @@ export function checkPlanned(planner: Planner, meta: OutputMeta, bag: Diagnostic
   const stale: [string, string][] = p.ops.map((op) => [op.path, op.op === 'delete' ? 'no longer emitted (a build would remove it)' : op.op === 'create' ? 'missing' : 'content differs']);
   if (planner.prevManifestText !== p.manifestText) {
     stale.push([MANIFEST_NAME, planner.prevManifestText === undefined ? 'missing' : 'content differs']);
-    planner.noteDiff(MANIFEST_NAME, () => planner.prevManifestText, () => p.manifestText);
+    if (planner.wantDiff()) planner.keepDiff(MANIFEST_NAME, planner.prevManifestText, p.manifestText);
   }
   stale.sort((a, b) => compareStrings(a[0], b[0]));
   for (const [path, what] of stale) bag.report(OutputCodes.Stale, undefined, { path: shown(path), what });
@@ -1149,7 +1156,8 @@ export function checkPlanned(planner: Planner, meta: OutputMeta, bag: Diagnostic
 
 /**
  * A `meshc build --check` in progress: each emitted file is compared with the tree on disk as it
- * arrives ({@link OutputCheck.add}: only the texts that differ are kept, for the diff), then
+ * arrives ({@link OutputCheck.add}: only the diffs of the files that differ are kept, up to
+ * {@link CHECK_DIFF_CHARS}), then
  * {@link OutputCheck.finish} reports, as {@link checkOutput} does. Nothing is written and no lock
  * is taken. With {@link WriteOptions.background}, files are compared on a worker thread (the
  * background stager, which then stages nothing), which also reads the previous manifest.

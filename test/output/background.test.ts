@@ -278,13 +278,41 @@ await import(${JSON.stringify(pathToFileURL(bin).href)});`;
       const codes = r.diagnostics.map((d) => d.code);
       expect(codes.filter((c) => c === 'MC5010')).toHaveLength(49); // 48 files and the manifest
       const note = r.diagnostics.find((d) => d.code === 'MC5012');
-      const m = /shows (\d+) of the 49 differing files; the other (\d+) are left out to keep it under 32 MiB/.exec(note?.message ?? '');
+      const m = /shows (\d+) of the 49 differing files; the other (\d+) are left out once it reached 32 MiB/.exec(note?.message ?? '');
       expect(m, note?.message).not.toBeNull();
       const shownFiles = Number(m![1]);
       expect(shownFiles + Number(m![2])).toBe(49);
       expect(r.diff.split('\ndiff --git ').length).toBe(shownFiles);
       expect(r.diff.length).toBeGreaterThanOrEqual(dist.CHECK_DIFF_CHARS);
       expect(r.diff.length).toBeLessThan(dist.CHECK_DIFF_CHARS + (3 << 20)); // at most one file's diff past it
+    }
+  });
+
+  it('writes in the background whatever Node options the process was started with (V8 flags, --input-type, both)', () => {
+    const write = pathToFileURL(join(import.meta.dirname, '../../dist/src/output/write.js')).href;
+    const load = pathToFileURL(join(import.meta.dirname, '../../dist/src/dsl/prefetch.js')).href;
+    // Node refuses V8 flags given to a worker explicitly, and --input-type inherited by a file worker.
+    const script = (out: string) => `const { beginOutput } = await import(${JSON.stringify(write)});
+const { Prefetcher } = await import(${JSON.stringify(load)});
+const w = beginOutput(${JSON.stringify(out)}, { background: true });
+w.add({ path: 'a/b.txt', content: 'x' });
+const r = w.commit({ inputHash: 'h', meshcVersion: '0' });
+// The loader's reader thread, on the file just written.
+const reader = Prefetcher.start([${JSON.stringify(join(out, 'a/b.txt'))}], 1000);
+const readerRan = reader !== undefined && reader.waitForReader(20000);
+const got = reader?.read(0);
+reader?.close();
+console.log(JSON.stringify({ background: w.background, created: r.created, cpu: r.backgroundCpuMs !== undefined, readerRan, readHere: reader?.readHere, got: Buffer.isBuffer(got) ? got.toString() : got }));`;
+    for (const flags of [['--expose-gc', '--max-old-space-size=512'], ['--input-type=module'], ['--input-type=module', '--expose-gc']]) {
+      const out = join(tmp.dir, `flags-${flags.join('').replace(/[^a-z]/g, '')}`);
+      const args = flags.includes('--input-type=module') ? [...flags, '-e', script(out)] : (() => {
+        const file = join(tmp.dir, `flags-${flags.length}.mjs`);
+        writeFileSync(file, script(out));
+        return [...flags, file];
+      })();
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, `${flags.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(JSON.parse(r.stdout), flags.join(' ')).toEqual({ background: true, created: ['a/b.txt'], cpu: process.platform === 'linux', readerRan: true, readHere: 0, got: 'x' });
     }
   });
 
