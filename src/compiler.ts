@@ -124,7 +124,7 @@ export function capErrors(ds: Diagnostic[]): Diagnostic[] {
     if (errors <= MAX_ERRORS) out.push(d);
   }
   if (errors > MAX_ERRORS) {
-    out.push(makeDiagnostic(PipelineCodes.TooManyErrors, undefined, { count: errors - MAX_ERRORS, shown: MAX_ERRORS }));
+    out.push({ ...makeDiagnostic(PipelineCodes.TooManyErrors, undefined, { count: errors - MAX_ERRORS, shown: MAX_ERRORS }), standsFor: errors - MAX_ERRORS });
   }
   return out;
 }

@@ -49,6 +49,11 @@ export interface Diagnostic {
   hint?: string;
   /** The target that reported it, for target diagnostics. */
   target?: string;
+  /**
+   * For the diagnostic that stands for errors left out (MC4005): how many. Summaries count them
+   * instead of it; not part of the JSON or SARIF output (its message says the number).
+   */
+  standsFor?: number;
 }
 
 /**

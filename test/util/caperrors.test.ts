@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { capErrors, MAX_ERRORS } from '../../src/compiler.js';
+import { renderHuman } from '../../src/diagnostics/render/human.js';
+import { toJsonReport } from '../../src/diagnostics/render/json.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
 
 const d = (code: string, severity: Diagnostic['severity'], i = 0): Diagnostic => ({ code, severity, message: `${code} ${i}` });
@@ -14,5 +16,14 @@ describe('capErrors', () => {
     expect(out.map((x) => x.code).filter((c) => c !== 'MC5010')).toEqual(['MC3018', 'MC5012', 'MC1008', 'MC4005']);
     expect(out.at(-1)!.message).toMatch(/^500 more errors not shown/);
     expect(capErrors(many.slice(0, 3))).toEqual(many.slice(0, 3));
+  });
+
+  it('the summaries count the errors left out, not the diagnostic that stands for them', () => {
+    const many = Array.from({ length: MAX_ERRORS + 500 }, (_, i) => d('MC5010', 'error', i));
+    const out = capErrors([...many, d('MC3018', 'warning')]);
+    expect(toJsonReport(out).summary).toEqual({ errors: MAX_ERRORS + 500, warnings: 0, notes: 0 });
+    expect(toJsonReport(out).diagnostics).toHaveLength(MAX_ERRORS + 1);
+    expect(Object.keys(toJsonReport(out).diagnostics.at(-1)!)).not.toContain('standsFor');
+    expect(renderHuman(out, { color: false }).trimEnd().split('\n').at(-1)).toBe(`${MAX_ERRORS + 500} errors`);
   });
 });

@@ -40,6 +40,7 @@ export interface JsonDiagnostic {
 export interface JsonReport {
   version: 1;
   diagnostics: JsonDiagnostic[];
+  /** Counts of every diagnostic found, the errors left out of the list (MC4005) included. */
   summary: { errors: number; warnings: number; notes: number };
 }
 
