@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/run.js';
 import { inconsistencies, snapshot, tempDir } from '../output/helpers.js';
 import { meshc } from './harness.js';
+import { generateMesh } from '../../bench/generate.js';
 
 const webshop = join(process.cwd(), 'examples', 'webshop');
 let tmp: { dir: string; cleanup: () => void };
@@ -170,6 +171,28 @@ describe('meshc build', () => {
     expect(sj.code).toBe(1);
     expect(JSON.parse(sj.stdout).diagnostics.map((d: any) => d.code)).toEqual(['MC5010']);
     expect(sj.stderr).toContain('diff --git');
+  });
+
+  it('--check of a tree where more than 1,000 files differ: 1,000 errors shown, MC4005 for the rest, the summary counts them all, exit 1', async () => {
+    const mesh = join(tmp.dir, 'many');
+    generateMesh(mesh, 120);
+    const out = join(tmp.dir, 'many-out');
+    expect((await meshc(['build', mesh, '--out', out])).code).toBe(0);
+    // A renamed namespace changes nearly every file.
+    const meshFile = join(mesh, 'mesh.yaml');
+    writeFileSync(meshFile, readFileSync(meshFile, 'utf8').replace('namespace: bench,', 'namespace: bench2,'));
+    const c = await meshc(['build', mesh, '--out', out, '--check', '--format', 'json']);
+    expect(c.code).toBe(1);
+    const report = JSON.parse(c.stdout) as { diagnostics: { code: string; message: string }[]; summary: { errors: number } };
+    const counts: Record<string, number> = {};
+    for (const d of report.diagnostics) counts[d.code] = (counts[d.code] ?? 0) + 1;
+    expect(counts).toEqual({ MC5010: 1000, MC4005: 1 });
+    const more = Number(/^(\d+) more errors not shown/.exec(report.diagnostics.find((d) => d.code === 'MC4005')!.message)![1]);
+    expect(more).toBeGreaterThan(100);
+    expect(report.summary.errors).toBe(1000 + more);
+    expect(c.stderr).toContain('diff --git');
+    const human = await meshc(['build', mesh, '--out', out, '--check']);
+    expect(human.stderr.trimEnd().split('\n').at(-1)).toBe(`${report.summary.errors} errors`);
   });
 
   it('a mesh with errors writes nothing and exits 1; --strict fails on warnings and writes nothing', async () => {
