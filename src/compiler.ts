@@ -74,6 +74,8 @@ export interface CompileOptions {
    * The files are final only when the result has no errors.
    */
   output?: (file: OutputFile) => void;
+  /** Called with the IR once it is built, before the targets run (the CLI sizes its writer by it). */
+  beforeEmit?: (ir: MeshIR) => void;
 }
 
 /** What a compilation produced. */
@@ -407,6 +409,7 @@ async function finish(load: LoadResult, opts: CompileOptions, targets: Target[],
   let files: OutputFile[] = [];
   if (ir && !bag.hasErrors) {
     settleHeap(ir, timings);
+    opts.beforeEmit?.(ir);
     files = emitTargets(ir, targets, bag, timings, opts.allowPartial, opts.verify ? undefined : opts.output);
     if (opts.verify && !bag.hasErrors) await verifyTargets(files, targets, bag, timings);
     if (bag.hasErrors) files = [];

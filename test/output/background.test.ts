@@ -223,7 +223,9 @@ describe('OutputWrite in the background', () => {
     const bin = join(import.meta.dirname, '../../dist/src/cli/main.js');
     const webshop = join(import.meta.dirname, '../../examples/webshop');
     const out = join(tmp.dir, 'cli');
-    const run = (...extra: string[]) => spawnSync(process.execPath, [bin, 'build', webshop, '--out', out, ...extra], { encoding: 'utf8' });
+    // The webshop is below BACKGROUND_FROM: MESHC_BACKGROUND_FROM=0 puts the comparison on the worker.
+    const env = { ...process.env, MESHC_BACKGROUND_FROM: '0' };
+    const run = (...extra: string[]) => spawnSync(process.execPath, [bin, 'build', webshop, '--out', out, ...extra], { encoding: 'utf8', env });
     expect(run().status).toBe(0);
     const before = snapshot(out);
     const clean = run('--check');
@@ -251,7 +253,8 @@ const cache = createRequire(import.meta.url).cache;
 process.on('exit', () => writeSync(3, JSON.stringify(Object.keys(cache))));
 process.argv = [process.argv[0], 'meshc', 'build', ${JSON.stringify(webshop)}, '--out', ${JSON.stringify(out)}];
 await import(${JSON.stringify(pathToFileURL(bin).href)});`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'], timeout: 30_000 });
+    const env = { ...process.env, MESHC_BACKGROUND_FROM: '0' }; // the webshop would be written in this thread
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'], timeout: 30_000, env });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/wrote .*embedded \(targets: envoy, haproxy, kubernetes, nftables; \d+ created/);
     expect(inconsistencies(out)).toEqual([]);
