@@ -112,12 +112,18 @@ const ALWAYS_SHOWN = new Set(['MC1008', 'MC1009', 'MC1010', 'MC1011', 'MC1012', 
 
 /**
  * Keeps the first {@link MAX_ERRORS} errors (and every warning and note up to that point), and
- * every diagnostic about a limit of the input, which says why the rest may be missing.
+ * every diagnostic about a limit of the input, which says why the rest may be missing. The errors
+ * left out are counted in one MC4005 (a list capped before keeps its count in it).
  */
 export function capErrors(ds: Diagnostic[]): Diagnostic[] {
   let errors = 0;
+  let carried = 0;
   const out: Diagnostic[] = [];
   for (const d of ds) {
+    if (d.standsFor !== undefined) {
+      carried += d.standsFor;
+      continue;
+    }
     if (ALWAYS_SHOWN.has(d.code)) {
       out.push(d);
       continue;
@@ -125,8 +131,9 @@ export function capErrors(ds: Diagnostic[]): Diagnostic[] {
     if (d.severity === 'error' && ++errors > MAX_ERRORS) continue;
     if (errors <= MAX_ERRORS) out.push(d);
   }
-  if (errors > MAX_ERRORS) {
-    out.push({ ...makeDiagnostic(PipelineCodes.TooManyErrors, undefined, { count: errors - MAX_ERRORS, shown: MAX_ERRORS }), standsFor: errors - MAX_ERRORS });
+  const hidden = Math.max(0, errors - MAX_ERRORS) + carried;
+  if (hidden > 0) {
+    out.push({ ...makeDiagnostic(PipelineCodes.TooManyErrors, undefined, { count: hidden, shown: Math.min(errors, MAX_ERRORS) }), standsFor: hidden });
   }
   return out;
 }

@@ -73,7 +73,12 @@ const ENTRY_CLOSE = '"\n    }';
 /** The JSON string token at `at` in `text`, decoded, and where it ends; or undefined. */
 function stringAt(text: string, at: number): { value: string; end: number } | undefined {
   JSON_STRING.lastIndex = at;
-  const m = JSON_STRING.exec(text);
+  let m: RegExpExecArray | null;
+  try {
+    m = JSON_STRING.exec(text);
+  } catch {
+    return undefined; // a token of megabytes can exhaust the regular expression's backtracking: the JSON path decides
+  }
   return m ? { value: JSON.parse(m[0]) as string, end: at + m[0].length } : undefined;
 }
 

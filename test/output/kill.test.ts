@@ -109,8 +109,10 @@ function runToEnd(out: string, v: number): number {
         writeFileSync(p, readFileSync(p, 'utf8').replaceAll('registry.example.com/', 'registry.example.org/'));
       }
       const out = join(dir, 'out');
-      // The webshop is small enough to be written in the build's thread; the writer's second thread is what is killed here.
+      // The webshop is small enough to be written in the build's thread: every other kill is of a
+      // build whose writer runs on its second thread (MESHC_BACKGROUND_FROM=0), the others of one without.
       const env = { ...process.env, MESHC_BACKGROUND_FROM: '0' };
+      const envOf = (i: number) => (i % 2 === 0 ? env : { ...process.env, MESHC_BACKGROUND_FROM: '1000000' });
       const build = (input: string, targets: string) => ['build', input, '--out', out, '--target', targets, '--allow-partial', targets];
       // Use the richest target set that builds today; the IR alone is the fallback.
       let rich = 'ir,kubernetes,haproxy,nftables,envoy';
@@ -135,7 +137,7 @@ function runToEnd(out: string, v: number): number {
       // At least 4 kills (however loaded the machine), then as many as fit in 20 s (at most 30).
       for (let i = 0; stats.kills < 4 || (Date.now() - t0 < 20_000 && stats.kills < 30); i++) {
         const v = 1 - state; // always a build that changes the tree
-        const child = spawn(process.execPath, [bin, ...variants[v]!], { stdio: 'ignore', env });
+        const child = spawn(process.execPath, [bin, ...variants[v]!], { stdio: 'ignore', env: envOf(stats.kills) });
         let done = false;
         const exited = new Promise<number | null>((res) =>
           child.on('exit', (code) => {

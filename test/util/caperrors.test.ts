@@ -16,6 +16,11 @@ describe('capErrors', () => {
     expect(out.map((x) => x.code).filter((c) => c !== 'MC5010')).toEqual(['MC3018', 'MC5012', 'MC1008', 'MC4005']);
     expect(out.at(-1)!.message).toMatch(/^500 more errors not shown/);
     expect(capErrors(many.slice(0, 3))).toEqual(many.slice(0, 3));
+    // Capped again (with more added), the count carries over.
+    const again = capErrors([...out, d('MC5010', 'error', -1)]);
+    expect(again.filter((x) => x.code === 'MC4005')).toHaveLength(1);
+    expect(again.at(-1)!.standsFor).toBe(501);
+    expect(again.at(-1)!.message).toMatch(/^501 more errors not shown \(the first 1000 are\)/);
   });
 
   it('the summaries count the errors left out, not the diagnostic that stands for them', () => {
