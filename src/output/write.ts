@@ -167,8 +167,6 @@ export class Planner {
   private diffChars = 0;
   /** --check: how many differing files' diffs were left out. */
   omitted = 0;
-  /** --check: files meshc did not write that are in the way (their diff is shown; they are blockers, not stale). */
-  readonly inTheWay = new Set<string>();
   /** Blockers of files, by path: reported after those of removals, in path order (in {@link finish}). */
   private readonly fileProblems: [string, DiagnosticInfo, Record<string, string>][] = [];
   blocked = 0;
@@ -282,10 +280,8 @@ export class Planner {
     } catch (err) {
       return this.problem(path, OutputCodes.PathBlocked, { path: shown(path), reason: `it cannot be read (${osReason(err)})` });
     }
-    if (this.forCheck) {
-      if (!this.owned.has(path)) this.inTheWay.add(path);
-      if (current !== undefined) this.keepDiff(path, current, Buffer.from(bytes).toString('utf8'));
-    }
+    // (A file meshc did not write is diffed too; it is a blocker, reported, not stale.)
+    if (current !== undefined) this.keepDiff(path, current, Buffer.from(bytes).toString('utf8'));
     if (this.owned.has(path)) return 'replace';
     return this.problem(path, OutputCodes.ForeignFile, { path: shown(path), manifest: shown(MANIFEST_NAME) });
   }
@@ -958,6 +954,26 @@ class Background implements Backend {
 }
 
 /**
+ * Where a write (or a check: `check`) plans its files: on the background stager when `opts` asks
+ * for it and a thread can be had — the previous manifest is then only looked at here, and the
+ * worker reads it — else in this thread, with the previous manifest read here. Undefined when the
+ * manifest is bad or something else is in its place (reported into `bag`).
+ */
+function openPlan(outDir: string, opts: WriteOptions, bag: DiagnosticBag, shown: (p: string) => string, check: boolean): { background: Background } | { prev: Previous } | undefined {
+  if (opts.background === true && opts.onStep === undefined && existsSync(fileURLToPath(STAGER))) {
+    const found = previousManifest(outDir, shown, bag, false);
+    if (!found) return undefined;
+    try {
+      return { background: new Background(outDir, found.exists === true, opts, bag, check) };
+    } catch {
+      // No thread to be had (a limit of the system): the same work, in this thread.
+    }
+  }
+  const prev = previousManifest(outDir, shown, bag);
+  return prev && { prev };
+}
+
+/**
  * A write of the output tree in progress ({@link beginOutput}): files are planned and, when they
  * change, staged as they are added — so a build can hand each file over as soon as it is emitted
  * and let its text go — then {@link OutputWrite.commit} swaps them in as one transaction, or
@@ -996,20 +1012,11 @@ export class OutputWrite {
     this.lock = got.lock;
     this.result.recovery = recoverLocked(outDir, opts, this.bag);
     if (this.bag.hasErrors) return;
-    if (opts.background === true && opts.onStep === undefined && existsSync(fileURLToPath(STAGER))) {
-      const found = previousManifest(outDir, shown, this.bag, false);
-      if (!found) return;
-      try {
-        this.backend = new Background(outDir, found.exists === true, opts, this.bag);
-        this.background = true;
-        return;
-      } catch {
-        // No thread to be had (a limit of the system): the same write, in this thread.
-      }
-    }
-    const prev = previousManifest(outDir, shown, this.bag);
-    if (!prev) return;
-    this.backend = new InThread(outDir, prev, opts, this.bag);
+    const plan = openPlan(outDir, opts, this.bag, shown, false);
+    if (plan && 'background' in plan) {
+      this.backend = plan.background;
+      this.background = true;
+    } else if (plan) this.backend = new InThread(outDir, plan.prev, opts, this.bag);
   }
 
   /** Adds one emitted file: planned now, staged when it changes. A bad path or a clash is a meshc bug (throws; in the background, at commit). */
@@ -1151,7 +1158,8 @@ export function checkPlanned(planner: Planner, meta: OutputMeta, bag: Diagnostic
     const count = planner.diffs.size + planner.omitted;
     bag.report(OutputCodes.DiffTruncated, undefined, { shown: String(planner.diffs.size), count: String(count), omitted: String(planner.omitted), limit: String(CHECK_DIFF_CHARS >> 20) });
   }
-  return { stale: stale.length > 0 || planner.inTheWay.size > 0 || bag.hasErrors, diff };
+  // A foreign file in the way was reported (MC5002) into `bag` by the plan: stale too.
+  return { stale: stale.length > 0 || bag.hasErrors, diff };
 }
 
 /**
@@ -1179,18 +1187,9 @@ export class OutputCheck {
   ) {
     const shown = (this.shown = shower(outDir, opts));
     if (this.interrupted()) return;
-    if (opts.background === true && opts.onStep === undefined && existsSync(fileURLToPath(STAGER))) {
-      const found = previousManifest(outDir, shown, this.bag, false);
-      if (!found) return;
-      try {
-        this.backend = new Background(outDir, found.exists === true, opts, this.bag, true);
-        return;
-      } catch {
-        // No thread to be had: the same check, in this thread.
-      }
-    }
-    const prev = previousManifest(outDir, shown, this.bag);
-    if (prev) this.planner = new Planner(outDir, prev.manifest, prev.text, shown, true);
+    const plan = openPlan(outDir, opts, this.bag, shown, true);
+    if (plan && 'background' in plan) this.backend = plan.background;
+    else if (plan) this.planner = new Planner(outDir, plan.prev.manifest, plan.prev.text, shown, true);
   }
 
   /** Whether a write of the tree is half done (MC5009, reported): what is on disk is no answer. */
