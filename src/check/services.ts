@@ -44,16 +44,23 @@ function checkPorts(ctx: CheckContext, lr: LocatedResource<ServiceResource>, inb
   const svc = lr.resource;
   const name = svc.metadata.name;
   const names = new Map<string, number>();
-  const bound = new Map<number, { what: string; path: ValuePath }>();
-  const claim = (port: number, what: string, path: ValuePath) => {
+  /** A port's use: where it is set in this service (`path`), or in the Mesh (`mesh`), or neither (a default). */
+  type Use = { what: string; path?: ValuePath; mesh?: ValuePath };
+  const bound = new Map<number, Use>();
+  const claim = (port: number, use: Use) => {
     const first = bound.get(port);
-    if (first) {
-      ctx.report(CheckCodes.PortConflict, lr, path, { port, owner: 'service', service: name, first: first.what, second: what }, {
-        related: [{ span: ctx.span(lr, first.path), message: `${first.what} is here` }],
-      });
-    } else {
-      bound.set(port, { what, path });
+    if (!first) {
+      bound.set(port, use);
+      return;
     }
+    // Reported in this service where the second use is set, or else where the first one is; the
+    // other use is the related span, when it is set anywhere.
+    const other = use.path ? first : use;
+    const at = use.path ?? first.path ?? ['metadata', 'name'];
+    const where = other.path ? ctx.span(lr, other.path) : other.mesh && ctx.mesh ? ctx.span(ctx.mesh, other.mesh) : undefined;
+    ctx.report(CheckCodes.PortConflict, lr, at, { port, owner: 'service', service: name, first: first.what, second: use.what }, {
+      related: where ? [{ span: where, message: `${other.what} is here` }] : [],
+    });
   };
   const sidecar = svc.spec.sidecar !== false;
   svc.spec.ports.forEach((p, i) => {
@@ -63,14 +70,15 @@ function checkPorts(ctx: CheckContext, lr: LocatedResource<ServiceResource>, inb
         related: [{ span: ctx.span(lr, ['spec', 'ports', prior, 'name']), message: 'first declared here' }],
       });
     } else names.set(p.name, i);
-    claim(p.port, `app port "${p.name}"`, ['spec', 'ports', i, 'port']);
+    claim(p.port, { what: `app port "${p.name}"`, path: ['spec', 'ports', i, 'port'] });
   });
   if (!sidecar) return;
   svc.spec.ports.forEach((p, i) => {
     const path: ValuePath = p.sidecarPort !== undefined ? ['spec', 'ports', i, 'sidecarPort'] : ['spec', 'ports', i];
-    claim(sidecarPortOf(svc, i, inboundPort), `sidecar port of "${p.name}"`, path);
+    claim(sidecarPortOf(svc, i, inboundPort), { what: `sidecar port of "${p.name}"`, path });
   });
-  claim(adminPort, 'the sidecar admin port', ['spec', 'ports']);
+  const meshSidecar = ctx.mesh?.resource.spec.sidecar;
+  claim(adminPort, { what: 'the sidecar admin port', mesh: meshSidecar?.adminPort !== undefined ? ['spec', 'sidecar', 'adminPort'] : undefined });
   const locals = new Map<number, ValuePath>();
   (svc.spec.uses ?? []).forEach((u, i) => {
     const callee = ctx.services.get(u.service);
@@ -86,7 +94,7 @@ function checkPorts(ctx: CheckContext, lr: LocatedResource<ServiceResource>, inb
       return;
     }
     locals.set(local, path);
-    claim(local, `local port of uses[${i}] (${u.service})`, path);
+    claim(local, { what: `local port of uses[${i}] (${u.service})`, path });
   });
 }
 

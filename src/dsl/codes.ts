@@ -100,4 +100,10 @@ export const LoadCodes = defineCodes({
     hint: 'quote the key',
     doc: 'Mapping keys in a mesh are strings. YAML allows lists, mappings or numbers as keys, which no resource uses.',
   },
+  LinkNotFollowed: {
+    code: 'MC1017', severity: 'warning', title: 'Link not followed',
+    message: 'symbolic link {path} not followed: {reason}',
+    hint: 'point the link at an existing file or directory of the mesh, or remove it',
+    doc: 'meshc follows symbolic links in the input directory: a linked `*.yaml` / `*.yml` file is read under the link\'s path, a linked directory is walked. A link whose target does not exist (and whose name is not a mesh file\'s: a linked mesh file that cannot be read is MC1001), or a directory link that leads back to a directory above it, is skipped with this warning, so that nothing is left out without a word.',
+  },
 });

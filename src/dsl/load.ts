@@ -3,14 +3,14 @@
  * The only stage besides `write` that touches the file system.
  * @module
  */
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Document, Node } from 'yaml';
 import { DiagnosticBag } from '../diagnostics/bag.js';
-import type { Diagnostic } from '../diagnostics/types.js';
+import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { closest } from '../util/strings.js';
 import { LoadCodes } from './codes.js';
-import { fastParse, LineIndex, YamlLocator } from './positions.js';
+import { carefulParseOptions, fastParse, LineIndex, YamlLocator } from './positions.js';
 import { Prefetcher } from './prefetch.js';
 import { readBounded } from './readfile.js';
 import { SourceDocument, type SourceFile } from './source.js';
@@ -50,17 +50,55 @@ const PREFETCH_FILES = 256;
 const KINDS = ['Mesh', 'Service', 'Route', 'Filter', 'Gateway'];
 const API_VERSION = 'meshc/v1alpha1';
 
-/** Lists mesh files below a directory, sorted, skipping hidden entries, node_modules and meshc output trees. */
-function listYaml(dir: string, out: string[], root = true): void {
+/**
+ * Lists mesh files below a directory, sorted, skipping hidden entries, node_modules and meshc output
+ * trees. Symbolic links are followed (a shared policy file or folder linked into a team's mesh is
+ * part of the mesh): a link to a file is listed under its own path, a link to a directory is walked
+ * — unless it leads back to a directory being walked, which is reported (MC1017) and not walked
+ * again. A link that cannot be followed is listed when its name is a mesh file's (reading it then
+ * reports why, MC1001), and reported otherwise (it may have been a directory of mesh files).
+ */
+function listYaml(dir: string, out: string[], bag: DiagnosticBag, root: string, walking: Set<string>): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // A meshc output tree below the input (`--out ./out` inside the mesh) is not part of the mesh.
-  if (!root && entries.some((e) => e.isFile() && e.name === 'meshc-manifest.json')) return;
+  if (walking.size > 1 && entries.some((e) => e.isFile() && e.name === 'meshc-manifest.json')) return;
   for (const e of entries) {
     if (e.name.startsWith('.') || e.name === 'node_modules') continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) listYaml(p, out, false);
-    else if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(p);
+    const yamlName = /\.ya?ml$/.test(e.name);
+    let isDir = e.isDirectory();
+    if (e.isSymbolicLink()) {
+      let st: Stats;
+      try {
+        st = statSync(p);
+      } catch (err) {
+        if (yamlName) out.push(p);
+        else bag.report(LoadCodes.LinkNotFollowed, linkSpan(root, p), { path: toPosix(relative(root, p)), reason: errReason(err) });
+        continue;
+      }
+      isDir = st.isDirectory();
+      if (!isDir) {
+        if (yamlName && st.isFile()) out.push(p);
+        continue;
+      }
+    } else if (!isDir) {
+      if (yamlName && e.isFile()) out.push(p);
+      continue;
+    }
+    const real = realpathSync(p);
+    if (walking.has(real)) {
+      bag.report(LoadCodes.LinkNotFollowed, linkSpan(root, p), { path: toPosix(relative(root, p)), reason: 'it leads back to a directory above it' });
+      continue;
+    }
+    walking.add(real);
+    listYaml(p, out, bag, root, walking);
+    walking.delete(real);
   }
+}
+
+/** The span naming a directory entry (no line: the entry itself, not its content). */
+function linkSpan(root: string, p: string): Span {
+  return { file: toPosix(relative(root, p)), line: 1, column: 1, endLine: 1, endColumn: 1 };
 }
 
 function toPosix(p: string): string {
@@ -82,7 +120,7 @@ export function loadMesh(path: string): LoadResult {
   const paths: string[] = [];
   if (st.isDirectory()) {
     try {
-      listYaml(abs, paths);
+      listYaml(abs, paths, bag, abs, new Set([realpathSync(abs)]));
     } catch (err) {
       bag.report(LoadCodes.InputNotFound, undefined, { path, reason: errReason(err) });
     }
@@ -128,6 +166,7 @@ function errReason(err: unknown): string {
   if (e?.code === 'ENOENT') return 'no such file or directory';
   if (e?.code === 'EACCES') return 'permission denied';
   if (e?.code === 'EISDIR') return 'is a directory';
+  if (e?.code === 'ELOOP') return 'too many levels of symbolic links';
   return e?.code ?? 'unreadable';
 }
 
@@ -161,7 +200,7 @@ function loadSources(
     total += buf.length;
     const text = decodeUtf8(buf);
     if (text === undefined) {
-      bag.report(LoadCodes.NotUtf8, fileSpan);
+      bag.report(LoadCodes.NotUtf8, badByteSpan(s.file, buf));
       continue;
     }
     const source: SourceFile = { file: s.file, absPath: s.absPath, text };
@@ -189,8 +228,12 @@ function loadSources(
     const { LineCounter, parseAllDocuments } = yamlLib();
     const lineCounter = new LineCounter();
     let parsed: Document.Parsed[];
+    let careful = text;
     try {
-      const all = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false });
+      // A lone CR is a YAML line break that the yaml library does not take: as a line feed (the
+      // same length, so every offset stays the file's; YAML reads every line break as one).
+      careful = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+      const all = parseAllDocuments(careful, carefulParseOptions(lineCounter));
       parsed = Array.isArray(all) ? all : [];
     } catch {
       // The yaml library reports syntax problems as data; an exception here is a stack overflow
@@ -205,6 +248,7 @@ function loadSources(
         // After the first syntax error of a document, the parser's further ones are mostly echoes
         // of it (one per token that follows): the first is reported, duplicate keys all.
         let syntaxReported = false;
+        let firstKeys: Map<number, [number, number]> | undefined;
         for (const e of doc.errors) {
           const span = sd0.spanOfRange(e.pos[0], e.pos[1]);
           if (/call stack/i.test(e.message)) {
@@ -212,10 +256,13 @@ function loadSources(
             bag.report(LoadCodes.TooDeep, sd0.spanOfRange(0, 0), { limit: LIMITS.depth });
             break;
           } else if (e.code === 'DUPLICATE_KEY') {
-            bag.report(LoadCodes.DuplicateKey, span, { key: duplicateKeyName(text, e.pos[0]) });
+            const first = (firstKeys ??= firstKeysOf(doc)).get(e.pos[0]);
+            bag.report(LoadCodes.DuplicateKey, span, { key: duplicateKeyName(text, e.pos[0]) }, first ? { related: [{ span: sd0.spanOfRange(first[0], first[1]), message: 'first here' }] } : {});
           } else if (!syntaxReported) {
             syntaxReported = true;
-            bag.report(LoadCodes.YamlSyntax, span, { detail: firstLine(e.message) });
+            // An unclosed quote is found at the end of the input: point at where it opens.
+            const open = e.code === 'MISSING_CHAR' && /quote/.test(e.message) ? openingQuote(careful, e.pos[0]) : undefined;
+            bag.report(LoadCodes.YamlSyntax, open === undefined ? span : sd0.spanOfRange(open, open + 1), { detail: firstLine(e.message) });
           }
         }
         continue;
@@ -255,6 +302,37 @@ function decodeUtf8(buf: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The span of the first byte that is not UTF-8 text (an invalid sequence or a NUL). */
+function badByteSpan(file: string, buf: Buffer): Span {
+  const at = Math.max(0, firstBadByte(buf));
+  // What comes before it is valid: its text gives the line and the column (in UTF-16 units, as every span).
+  const before = new TextDecoder('utf-8', { ignoreBOM: false }).decode(buf.subarray(0, at));
+  const lines = new LineIndex(before);
+  const { line, col } = lines.pos(before.length);
+  return { file, line, column: col, endLine: line, endColumn: col + 1 };
+}
+
+/** The offset of the first byte of an ill-formed UTF-8 sequence or of a NUL byte; -1 if none. */
+function firstBadByte(buf: Buffer): number {
+  for (let i = 0; i < buf.length; ) {
+    const b = buf[i]!;
+    if (b === 0) return i;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // Well-formed sequences (Unicode, table 3-7): lead byte, then the second byte's range, then continuations.
+    const n = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+    if (n === 0 || i + n >= buf.length) return i;
+    const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    if (buf[i + 1]! < lo || buf[i + 1]! > hi) return i;
+    for (let k = 2; k <= n; k++) if ((buf[i + k]! & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return -1;
 }
 
 function firstLine(msg: string): string {
@@ -307,6 +385,61 @@ function checkShape(doc: Document.Parsed, sd: SourceDocument, bag: DiagnosticBag
     }
   }
   return ok;
+}
+
+/**
+ * The offset of the quote that opens the quoted scalar running up to `end` (where the yaml library
+ * found its closing quote missing), from the library's token stream; undefined if there is none.
+ */
+function openingQuote(text: string, end: number): number | undefined {
+  let found: number | undefined;
+  const stack: unknown[] = [];
+  for (const token of new (yamlLib().Parser)().parse(text)) stack.push(token);
+  while (stack.length > 0) {
+    const t = stack.pop();
+    if (t === null || typeof t !== 'object') continue;
+    if (Array.isArray(t)) {
+      for (const x of t) stack.push(x);
+      continue;
+    }
+    const tok = t as { type?: unknown; offset?: unknown; source?: unknown };
+    if ((tok.type === 'double-quoted-scalar' || tok.type === 'single-quoted-scalar') && typeof tok.offset === 'number' && typeof tok.source === 'string') {
+      if (tok.offset < end && tok.offset + tok.source.length >= end && (found === undefined || tok.offset < found)) found = tok.offset;
+      continue;
+    }
+    for (const v of Object.values(tok)) if (v !== null && typeof v === 'object') stack.push(v);
+  }
+  return found;
+}
+
+/**
+ * For each key of the document that repeats an earlier key of its mapping (as the careful parse
+ * compares them), the range of that earlier key, by the repeated key's start offset.
+ */
+function firstKeysOf(doc: Document.Parsed): Map<number, [number, number]> {
+  const { isMap, isPair, isScalar, isSeq } = yamlLib();
+  const out = new Map<number, [number, number]>();
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    } else if (isMap(node)) {
+      const seen = new Map<string, [number, number]>();
+      for (const item of node.items) {
+        if (!isPair(item)) continue;
+        const k = item.key;
+        if (isScalar(k) && k.range) {
+          const name = String(k.value);
+          const first = seen.get(name);
+          if (first) out.set(k.range[0], first);
+          else seen.set(name, [k.range[0], k.range[1]]);
+        }
+        stack.push(item.value);
+      }
+    }
+  }
+  return out;
 }
 
 function nodeSpan(sd: SourceDocument, node: unknown): ReturnType<SourceDocument['span']> {

@@ -20,11 +20,18 @@ import { quickParse } from './quickyaml.js';
 /** A path into a document's value: mapping keys and list indexes. */
 export type ValuePath = readonly (string | number)[];
 
-/** Offsets → 1-based line and column. */
+/** Offsets → 1-based line and column. Lines end as YAML's do: at a line feed, a CR LF or a lone CR. */
 export class LineIndex {
   private readonly starts: number[] = [0];
   constructor(text: string) {
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    if (text.indexOf('\r') < 0) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+      return;
+    }
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
+    }
   }
   /** 1-based line and column of an offset. */
   pos(offset: number): { line: number; col: number } {
@@ -58,6 +65,47 @@ export interface Locator {
 // ---------------------------------------------------------------------------------------------
 // The careful path: the yaml library's AST
 // ---------------------------------------------------------------------------------------------
+
+/** js-yaml's implicit scalar types of its core schema (null, bool, int, float), in its order. */
+interface JsYamlType {
+  tag: string;
+  resolve(data: string): boolean;
+  construct(data: string): unknown;
+}
+
+/** The yaml library's core scalar tags, replaced on the careful path by js-yaml's. */
+const CORE_SCALAR_TAGS = new Set(['null', 'bool', 'int', 'float'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/**
+ * The careful path's parse options: the yaml library's core schema with js-yaml's scalar
+ * resolution in place of its own (the two differ: js-yaml reads `0b11` and `-0x1F` as numbers,
+ * `+.5` as a string; the quick and fast paths read scalars as js-yaml does), so that a value means
+ * the same whichever path its file takes; and keys compared as the strings they become in the
+ * document's value, so that `1` and `"1"` in one mapping are a duplicate key (MC1004), as on the
+ * other paths, not one value silently dropped.
+ */
+export function carefulParseOptions(lineCounter: InstanceType<ReturnType<typeof yamlLib>['LineCounter']>): import('yaml').ParseOptions & import('yaml').DocumentOptions & import('yaml').SchemaOptions {
+  const { isScalar } = yamlLib();
+  const implicit = (jsyaml.CORE_SCHEMA as unknown as { compiledImplicit: JsYamlType[] }).compiledImplicit;
+  const NULL = 'tag:yaml.org,2002:null';
+  const jsTags = implicit.map((t) => ({
+    tag: t.tag,
+    default: true as const,
+    // The yaml library only calls `test` of its tags' test (a RegExp-like). An empty plain scalar
+    // is null (js-yaml makes it null before resolving).
+    test: { test: (data: string) => (data === '' ? t.tag === NULL : t.resolve(data)) } as unknown as RegExp,
+    resolve: (data: string) => (data === '' ? null : t.construct(data)),
+  }));
+  return {
+    lineCounter,
+    uniqueKeys: (a, b) => a === b || (isScalar(a) && isScalar(b) && String(a.value) === String(b.value)),
+    prettyErrors: false,
+    strict: true,
+    stringKeys: false,
+    customTags: (tags) => [...tags.filter((t) => typeof t === 'string' || !CORE_SCALAR_TAGS.has(t.tag)), ...jsTags],
+  };
+}
+
 
 /** A locator over a `yaml` Document. */
 export class YamlLocator implements Locator {
@@ -228,10 +276,13 @@ export function jsyamlParse(text: string, maxDepth: number): FastParse | undefin
   return { values, locators: roots.map((r) => new TreeLocator(r)) };
 }
 
-/** Skips leading blanks and comments, trims trailing blanks. */
+/**
+ * Skips leading blanks and comments, trims trailing blanks; ends within the text (js-yaml reads a
+ * text without a final newline with one appended, and may end a node one past the text).
+ */
 function trim(text: string, n: PosNode): void {
-  let s = n.s;
-  let e = n.e;
+  let e = Math.min(n.e, text.length);
+  let s = Math.min(n.s, e);
   while (s < e) {
     const ch = text.charCodeAt(s);
     if (ch === 32 || ch === 9 || ch === 10 || ch === 13) s++;

@@ -303,16 +303,20 @@ class Parser {
   }
 
   /**
-   * The end js-yaml gives a block collection that is still open at the end of the text: when the
-   * last line has no newline and is not a comment line, it reads past it (it appends a newline) and
-   * then trims nothing, so the end is one past the text. Otherwise the ordinary end (the last
-   * content line's).
+   * The end the js-yaml path gives a block collection that is still open at the end of the text:
+   * when the last line has no newline and is neither blank nor a comment line, the end of its
+   * content (js-yaml reads past it, having appended a newline; its path clamps that to the text
+   * and trims the blanks). Otherwise the ordinary end (the last content line's).
    */
   private endAtEof(end: number, next: number): number {
     const t = this.t;
     if (next !== EOF || t.charCodeAt(t.length - 1) === NL) return end;
-    const q = this.skipSpaces(t.lastIndexOf('\n') + 1);
-    return t.charCodeAt(q) === HASH ? end : t.length + 1;
+    const lineStart = t.lastIndexOf('\n') + 1;
+    const q = this.skipSpaces(lineStart);
+    if (q >= t.length || t.charCodeAt(q) === HASH) return end;
+    let e = t.length;
+    while (e > q && t.charCodeAt(e - 1) === SP) e--;
+    return e;
   }
 
   // --- nodes -----------------------------------------------------------------------------------

@@ -43,7 +43,9 @@ export class SourceDocument {
   spanOfRange(start: number, end: number): Span {
     // Trailing blanks and line breaks are not part of a value.
     const text = this.source.text;
-    let e = Math.max(start, end);
+    // Within the text: a parser may place the end of its input one past it.
+    start = Math.min(start, text.length);
+    let e = Math.min(Math.max(start, end), text.length);
     while (e > start && isSpace(text.charCodeAt(e - 1))) e--;
     const lines = this.lines;
     const a = lines.lineIndex(start);

@@ -169,3 +169,31 @@ spec:
     expect(await check(text)).toEqual([]);
   });
 });
+
+describe('a port conflict points at where each port is set', () => {
+  const meshWith = (sidecar: string) => MESH.replace('spec: { namespace: ns, trustDomain: td.local }', `spec: { namespace: ns, trustDomain: td.local, sidecar: { ${sidecar} } }`);
+
+  it('a local port on the Mesh\'s admin port: related span at the Mesh\'s adminPort', async () => {
+    const text = meshWith('adminPort: 15000') + service('a', 8080, '  uses: [ { service: b, localPort: 15000 } ]\n') + service('b');
+    const d = only(await check(text));
+    expect(d.code).toBe('MC3010');
+    expect(d.span).toMatchObject(locate(text, '15000 }', 1));
+    expect(d.related?.map((r) => r.span)).toEqual([expect.objectContaining(locate(text, '15000'))]);
+  });
+
+  it('an app port on the Mesh\'s admin port: reported at the app port, related span at the adminPort', async () => {
+    const text = meshWith('adminPort: 9000') + service('a', 9000);
+    const d = only(await check(text));
+    expect(d.code).toBe('MC3010');
+    expect(d.span).toMatchObject(locate(text, '9000 }', 1));
+    expect(d.related?.map((r) => r.span)).toEqual([expect.objectContaining(locate(text, '9000'))]);
+  });
+
+  it('an app port on the default admin port: no related span (the default is set nowhere)', async () => {
+    const text = MESH + service('a', 15000);
+    const d = only(await check(text));
+    expect(d.code).toBe('MC3010');
+    expect(d.span).toMatchObject(locate(text, '15000'));
+    expect(d.related ?? []).toEqual([]);
+  });
+});

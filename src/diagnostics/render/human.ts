@@ -50,9 +50,9 @@ function location(span: Span, root: string | undefined): string {
   return `${terminalSafe(displayPath(span.file, root))}:${span.line}:${span.column}`;
 }
 
-/** Splits text into lines (LF or CRLF), without the terminators. */
+/** Splits text into lines (LF, CRLF or a lone CR: YAML's line breaks, as LineIndex counts them), without the terminators. */
 function splitLines(text: string): string[] {
-  return text.split(/\r?\n/);
+  return text.split(/\r\n|\r|\n/);
 }
 
 /** The blank prefix that puts a marker under column `col` (1-based) of `line`: tabs kept. */
