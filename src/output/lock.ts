@@ -48,10 +48,11 @@ export interface Lock {
 }
 
 /**
- * Takes the lock of an output directory (which must exist). Returns the lock, or the pid of the
- * live process that holds it.
+ * Takes the lock of an output directory (which must exist). Returns the lock, the pid of the
+ * live process that holds it, or the operating-system error that kept it from being created (a
+ * directory that cannot be written: permission denied, a read-only file system).
  */
-export function acquireLock(outDir: string): { lock: Lock } | { heldBy: number } {
+export function acquireLock(outDir: string): { lock: Lock } | { heldBy: number } | { failed: unknown } {
   const path = join(outDir, LOCK_NAME);
   const me: LockInfo = { pid: process.pid, host: hostname() };
   const start = startTime(process.pid);
@@ -61,7 +62,7 @@ export function acquireLock(outDir: string): { lock: Lock } | { heldBy: number }
     try {
       fd = openSync(path, 'wx', 0o644);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return { failed: err };
       let info: LockInfo | undefined;
       try {
         info = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
@@ -86,9 +87,17 @@ export function acquireLock(outDir: string): { lock: Lock } | { heldBy: number }
     }
     try {
       writeSync(fd, JSON.stringify(me) + '\n');
-    } finally {
+    } catch (err) {
+      // (No space left for the lock's few bytes: an empty lock of ours would block the next build for 2 s.)
       closeSync(fd);
+      try {
+        unlinkSync(path);
+      } catch {
+        /* gone already */
+      }
+      return { failed: err };
     }
+    closeSync(fd);
     let released = false;
     return {
       lock: {

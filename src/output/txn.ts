@@ -290,36 +290,72 @@ function cleanUp(outDir: string, step: (s: string) => void = () => {}): void {
 
 /**
  * Undoes an applied (or partly applied) journal: the previous tree and manifest come back exactly.
- * Idempotent: safe to repeat after being interrupted itself.
+ * Idempotent: safe to repeat after being interrupted itself. It undoes every step it can before it
+ * throws the first error it met (the journal then stays, for the next run to finish the job), so
+ * that one file it cannot restore does not leave the others new.
  */
 export function rollBack(outDir: string, journal: Journal): void {
   const p = txnPaths(outDir);
   const live = (rel: string) => join(outDir, rel);
+  let failure: { err: unknown } | undefined;
+  const attempt = (undo: () => void) => {
+    try {
+      undo();
+    } catch (err) {
+      failure ??= { err };
+    }
+  };
   const writes = journal.ops.filter((o) => o.op !== 'delete').reverse();
   for (const op of writes) {
     const target = live(op.path);
     const backup = join(p.oldDir, op.path);
-    if (op.op === 'replace') {
-      // A backup exists once the live file was linked aside; renaming it back restores the old
-      // content whether or not the new file had been renamed in.
-      if (exists(backup)) renameSync(backup, target);
-    } else if (!exists(join(p.newDir, op.path))) {
-      // The staged file is gone, so it was renamed in: remove it.
-      unlinkIfExists(target);
-    }
+    const staged = join(p.newDir, op.path);
+    attempt(() => {
+      if (op.op === 'replace') {
+        // No backup: the live file was never touched. A backup while the new file is still staged:
+        // the live file is still the old one (the new one never went in), so the backup goes.
+        // Otherwise the live file is the new one: the backup goes back in its place.
+        if (!exists(backup)) return;
+        if (exists(staged)) unlinkSync(backup);
+        else restore(backup, target);
+      } else if (!exists(staged)) {
+        // The staged file is gone, so it was renamed in: remove it.
+        unlinkIfExists(target);
+      }
+    });
   }
-  for (const dir of [...journal.createdDirs].reverse()) rmdirIfEmpty(live(dir));
+  for (const dir of [...journal.createdDirs].reverse()) attempt(() => rmdirIfEmpty(live(dir)));
   for (const op of journal.ops.filter((o) => o.op === 'delete')) {
     const backup = join(p.oldDir, op.path);
-    if (!exists(backup)) continue;
-    for (const dir of ancestors(op.path)) {
-      if (!exists(live(dir))) mkdirSync(live(dir));
-    }
-    renameSync(backup, live(op.path));
+    attempt(() => {
+      if (!exists(backup)) return;
+      for (const dir of ancestors(op.path)) {
+        if (!exists(live(dir))) mkdirSync(live(dir));
+      }
+      restore(backup, live(op.path));
+    });
   }
+  if (failure) throw failure.err;
   // The journal goes first: without it, what remains is only staging and is discarded.
   unlinkIfExists(p.journal);
   rmSync(p.txn, { recursive: true, force: true });
+}
+
+/**
+ * Puts a backup back at its path: a rename, or — where a rename cannot reach the path (another
+ * file system mounted below the output directory: EXDEV; a file that is itself a mount point:
+ * EBUSY) — a copy of its content into the file, then the backup's removal (a copy cut short is
+ * done again by the next run: the backup is still there).
+ */
+function restore(backup: string, target: string): void {
+  try {
+    renameSync(backup, target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EBUSY') throw err;
+    copyFileSync(backup, target);
+    unlinkSync(backup);
+  }
 }
 
 /** Parses a journal, refusing any path that is not a safe output path. */

@@ -413,6 +413,12 @@ export function osReason(err: unknown): string {
   return (e?.code && known[e.code]) ?? e?.code ?? String((e as Error)?.message ?? e);
 }
 
+/** Why the output directory's lock could not be had: another build holds it (MC5006), or the directory cannot be written (MC5007). */
+function reportNoLock(bag: DiagnosticBag, got: { heldBy: number } | { failed: unknown }, out: string, shown: (p: string) => string): void {
+  if ('heldBy' in got) bag.report(OutputCodes.Locked, undefined, { pid: got.heldBy || '?', out, lock: shown(LOCK_NAME) });
+  else bag.report(OutputCodes.WriteFailed, undefined, { out, reason: osReason(got.failed) });
+}
+
 export function shower(outDir: string, opts: WriteOptions): (p: string) => string {
   const base = (opts.displayOut ?? outDir).replace(/\\/g, '/').replace(/\/+$/, '');
   return (p) => (base === '' || base === '.' ? p : `${base}/${p}`);
@@ -436,8 +442,8 @@ export function recoverOutput(outDir: string, opts: WriteOptions = {}): { diagno
     return { diagnostics: [], recovery: 'none' };
   }
   const got = acquireLock(outDir);
-  if ('heldBy' in got) {
-    bag.report(OutputCodes.Locked, undefined, { pid: got.heldBy || '?', out, lock: shower(outDir, opts)(LOCK_NAME) });
+  if (!('lock' in got)) {
+    reportNoLock(bag, got, out, shower(outDir, opts));
     return { diagnostics: bag.items, recovery: 'none' };
   }
   try {
@@ -1005,8 +1011,8 @@ export class OutputWrite {
     const shown = shower(outDir, opts);
     const out = opts.displayOut ?? outDir;
     const got = acquireLock(outDir);
-    if ('heldBy' in got) {
-      this.bag.report(OutputCodes.Locked, undefined, { pid: got.heldBy || '?', out, lock: shown(LOCK_NAME) });
+    if (!('lock' in got)) {
+      reportNoLock(this.bag, got, out, shown);
       return;
     }
     this.lock = got.lock;
