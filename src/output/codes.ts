@@ -11,7 +11,7 @@ export const OutputCodes = defineCodes({
     code: 'MC5001', severity: 'error', title: 'Unsafe output directory',
     message: 'refusing to write output to {out}: {reason}',
     hint: 'choose a directory of its own for the output, e.g. --out ./out',
-    doc: 'meshc owns the files it writes below `--out` and prunes the ones it no longer emits, so the output directory must not be the input directory, a directory that contains the input, `/`, an existing file, or a directory holding files of the mesh. (An output directory *inside* the input is fine: the loader skips meshc output trees, i.e. directories with a `meshc-manifest.json`.) This is a usage error: exit code 2.',
+    doc: 'meshc owns the files it writes below `--out` and prunes the ones it no longer emits, so the output directory must not be the input directory, a directory that contains the input, `/`, an existing file, or a directory holding files of a mesh — this one\'s, or another\'s: a directory without a `meshc-manifest.json` where a `*.yaml` file declares `apiVersion: meshc/…` (a mistyped `--out` would mix the output into that mesh). (An output directory *inside* the input is fine: the loader skips meshc output trees, i.e. directories with a `meshc-manifest.json`.) This is a usage error: exit code 2.',
   },
   ForeignFile: {
     code: 'MC5002', severity: 'error', title: 'File not written by meshc',

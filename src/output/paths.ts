@@ -3,7 +3,7 @@
  * dangerous `--out` directories.
  * @module
  */
-import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** The manifest at the root of the output directory: what meshc wrote. */
@@ -77,6 +77,62 @@ export function unsafeOutDirReason(outDir: string, input: string): string | unde
     if (!st.isDirectory() && !(st.isSymbolicLink() && statSync(outDir).isDirectory())) return 'it exists and is not a directory';
   } catch {
     /* does not exist yet: fine */
+    return undefined;
+  }
+  // Another mesh's directory (`meshc build staging -o prod`): the output would be mixed into it.
+  // A meshc output tree (it has a manifest) is not looked into: the loader skips those.
+  if (!existsSync(join(out, MANIFEST_NAME))) {
+    const mesh = meshFileIn(out);
+    if (mesh) return `it holds mesh files (${mesh})`;
+  }
+  return undefined;
+}
+
+/** At most this many directory entries are looked at for {@link meshFileIn}. */
+const MESH_SCAN_ENTRIES = 10_000;
+
+/**
+ * A file of a mesh below `dir` — a `*.yaml` / `*.yml` file whose first 4 KiB declare
+ * `apiVersion: meshc/…` — as a path relative to it, or undefined. Walks as the loader does
+ * (hidden entries and `node_modules` skipped, symbolic links not followed), and gives up after
+ * {@link MESH_SCAN_ENTRIES} entries: a safety net for a mistyped `--out`, not a proof.
+ */
+export function meshFileIn(dir: string): string | undefined {
+  let seen = 0;
+  const stack = [''];
+  const head = Buffer.alloc(4096);
+  while (stack.length > 0) {
+    const rel = stack.pop()!;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch {
+      continue;
+    }
+    const subdirs: string[] = [];
+    for (const e of entries) {
+      if (++seen > MESH_SCAN_ENTRIES) return undefined;
+      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        subdirs.push(r);
+      } else if (e.isFile() && /\.ya?ml$/.test(e.name)) {
+        let n = 0;
+        try {
+          const fd = openSync(join(dir, r), 'r');
+          try {
+            n = readSync(fd, head, 0, head.length, 0);
+          } finally {
+            closeSync(fd);
+          }
+        } catch {
+          continue;
+        }
+        if (/^apiVersion:[ \t]*["']?meshc\//m.test(head.toString('utf8', 0, n))) return r;
+      }
+    }
+    // (Walked in order: a directory's files first, then its subdirectories by name.)
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
   }
   return undefined;
 }

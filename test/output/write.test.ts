@@ -348,4 +348,21 @@ describe('unsafeOutDirReason', () => {
     expect(unsafeOutDirReason(join(tmp.dir, 'elsewhere', 'deep'), input)).toBeUndefined();
     expect(unsafeOutDirReason(join(tmp.dir, 'meshy'), input)).toBeUndefined();
   });
+
+  it("refuses another mesh's directory (a mistyped --out), but not a meshc output tree or a directory of other YAML", () => {
+    const input = join(tmp.dir, 'staging');
+    mkdirSync(input);
+    writeFileSync(join(input, 'mesh.yaml'), 'apiVersion: meshc/v1alpha1\nkind: Mesh\n');
+    const prod = join(tmp.dir, 'prod');
+    mkdirSync(join(prod, 'team', '.hidden'), { recursive: true });
+    writeFileSync(join(prod, 'README.md'), 'apiVersion: meshc/v1alpha1\n'); // not YAML
+    writeFileSync(join(prod, 'team', '.hidden', 'x.yaml'), 'apiVersion: meshc/v1alpha1\n'); // hidden
+    writeFileSync(join(prod, 'team', 'other.yaml'), 'apiVersion: apps/v1\nkind: Deployment\n');
+    expect(unsafeOutDirReason(prod, input)).toBeUndefined();
+    writeFileSync(join(prod, 'team', 'svc.yml'), '# yaml-language-server: $schema=x\napiVersion: "meshc/v1alpha1"\nkind: Service\n');
+    expect(unsafeOutDirReason(prod, input)).toBe('it holds mesh files (team/svc.yml)');
+    // A meshc output tree is meshc's (the loader skips it): not looked into.
+    writeOutput(prod, v1, meta);
+    expect(unsafeOutDirReason(prod, input)).toBeUndefined();
+  });
 });
