@@ -208,16 +208,33 @@ function keyText(k: string): KeyText {
   return t;
 }
 
-/** A string's single-line YAML text; plain strings are ASCII, quoted ones JSON. */
-function stringText(v: string): string {
-  const c0 = v.charCodeAt(0);
-  if (c0 >= 48 && c0 <= 57) return PLAIN_QUANTITY.test(v) ? v : JSON.stringify(v);
-  return isPlain(v) ? v : JSON.stringify(v);
+/**
+ * Characters JSON leaves as they are that a YAML reader may not: DEL and C1 controls (U+0085 is a
+ * line break to YAML 1.1 readers such as kubectl's, which fold it to a space), the line and
+ * paragraph separators, the BOM. Written as `\uXXXX` escapes in a double-quoted scalar.
+ */
+// eslint-disable-next-line no-control-regex
+const YAML_ESCAPE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+
+/** A double-quoted YAML scalar: the JSON string, with {@link YAML_ESCAPE} characters escaped. */
+function quoted(v: string): string {
+  const j = JSON.stringify(v);
+  YAML_ESCAPE.lastIndex = 0;
+  return YAML_ESCAPE.test(j) ? j.replace(YAML_ESCAPE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`) : j;
 }
 
-/** The canonical JSON size of a string whose YAML text is `text` (plain: ASCII, quoted: its JSON). */
+/** A string's single-line YAML text; plain strings are ASCII, quoted ones JSON (with {@link YAML_ESCAPE} escaped). */
+function stringText(v: string): string {
+  const c0 = v.charCodeAt(0);
+  if (c0 >= 48 && c0 <= 57) return PLAIN_QUANTITY.test(v) ? v : quoted(v);
+  return isPlain(v) ? v : quoted(v);
+}
+
+/** The canonical JSON size of a string whose YAML text is `text` (plain: ASCII, quoted: its JSON, but for {@link YAML_ESCAPE} characters). */
 function stringBytes(v: string, text: string): number {
-  return text === v ? v.length + 2 : utf8Bytes(text);
+  if (text === v) return v.length + 2;
+  YAML_ESCAPE.lastIndex = 0;
+  return YAML_ESCAPE.test(v) ? Buffer.byteLength(JSON.stringify(v)) : utf8Bytes(text);
 }
 
 function utf8Bytes(s: string): number {

@@ -40,7 +40,10 @@ function scalar(v: string | number | boolean | null): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (PLAIN_QUANTITY.test(v)) return v;
   if (PLAIN.test(v) && !RESERVED.test(v) && !v.endsWith(':') && !v.includes('://')) return v;
-  return JSON.stringify(v);
+  // JSON, with what a YAML 1.1 reader would not keep escaped: DEL, C1 (NEL is a line break to it),
+  // the line and paragraph separators, the BOM.
+  // eslint-disable-next-line no-control-regex
+  return JSON.stringify(v).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Whether a multi-line string can be written as a literal block and read back exactly. */

@@ -84,7 +84,7 @@ describe('toYaml round-trips under YAML 1.1 and 1.2 (property)', () => {
     '12:30', '1:20:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '256Mi', '25%', '100m', '1.5Gi', '192.0.2.10', '10.0.0.0/8', '::/0', 'a: b', 'a:', 'a #b', '#x',
     '- x', '-x', '--config-path', '-', '*x', '&x', '!x', '|', '>', '@x', '`x', '%x', '"q"', "'q'", '{a}', '[a]', 'a,b', '? x', 'http://x/y', 'a\tb',
     'line1\nline2', 'trail\n', 'keep\n\n', 'keep3\n\n\n', '\nlead', '  indented\nx', 'x\n  indented', 'x\n\n  y\n', 'tab\n\tx', 'sp \nx ', 'cr\r\nx', 'nul\u0000x',
-    '\ufeffbom\nx', 'é\nü', '😀\nx', '\u2028x\ny', 'x\n \ny', 'x\n  \n', '\n \nx',
+    '\ufeffbom\nx', 'é\nü', '😀\nx', '\u2028x\ny', 'x\n \ny', 'x\n  \n', '\n \nx', 'team\u0085ops', 'a\u2028b', 'c\u2029d', '\ufeffe', 'del\u007f', 'c1\u009b[31m',
   );
   const str = fc.oneof(tricky, fc.string(), fc.string({ unit: 'grapheme' }), fc.array(fc.oneof(tricky, fc.string()), { maxLength: 4 }).map((a) => a.join('\n')));
   const json = fc.letrec((tie) => ({
@@ -99,6 +99,9 @@ describe('toYaml round-trips under YAML 1.1 and 1.2 (property)', () => {
         const want = sortKeys(v);
         expect(YAML.parse(text, { version: '1.1' })).toEqual(want);
         expect(YAML.parse(text, { version: '1.2' })).toEqual(want);
+        // Nothing a YAML 1.1 reader (kubectl's) would read as a line break or drop, written raw
+        // outside a literal block's own line breaks.
+        expect(text).not.toMatch(/[\u0085\u2028\u2029\ufeff]/);
       }),
       { numRuns: Number(process.env.MESHC_FC_RUNS ?? 300) },
     );
