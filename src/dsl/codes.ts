@@ -106,4 +106,10 @@ export const LoadCodes = defineCodes({
     hint: 'point the link at an existing file or directory of the mesh, or remove it',
     doc: 'meshc follows symbolic links in the input directory: a linked `*.yaml` / `*.yml` file is read under the link\'s path, a linked directory is walked. A link whose target does not exist (and whose name is not a mesh file\'s: a linked mesh file that cannot be read is MC1001), or a directory link that leads back to a directory above it, is skipped with this warning, so that nothing is left out without a word.',
   },
+  NotUnicode: {
+    code: 'MC1018', severity: 'error', title: 'Not a Unicode character',
+    message: 'this {what} holds half of a character: an escape of a lone UTF-16 surrogate (\\uD800–\\uDFFF)',
+    hint: 'escape the whole character (\\U0001F600, or the pair \\uD83D\\uDE00), or write it as it is',
+    doc: 'A double-quoted YAML string may escape a UTF-16 surrogate (`\\uD83D`) without its other half. The result is not Unicode text: no target can carry it (YAML and JSON readers such as kubectl refuse it), so meshc refuses it where it is written.',
+  },
 });

@@ -206,6 +206,8 @@ function loadSources(
     const source: SourceFile = { file: s.file, absPath: s.absPath, text };
     files.push(source);
     const lines = new LineIndex(text);
+    // Only an escape in a double-quoted scalar can make a string that is not Unicode text.
+    const escapes = text.includes('\\');
     const fast = fastParse(text, LIMITS.depth);
     if (fast) {
       for (let i = 0; i < fast.values.length; i++) {
@@ -221,6 +223,7 @@ function loadSources(
           bag.report(LoadCodes.TooManyNodes, sd.span([]), { limit: LIMITS.nodes });
           continue;
         }
+        if (escapes && !wellFormed(sd, bag)) continue;
         if (checkEnvelope(sd, bag)) documents.push(sd);
       }
       continue;
@@ -284,6 +287,7 @@ function loadSources(
         continue;
       }
       const sd = new SourceDocument(source, i, new YamlLocator(doc), lines, value);
+      if (escapes && !wellFormed(sd, bag)) continue;
       if (checkEnvelope(sd, bag)) documents.push(sd);
     }
   }
@@ -445,6 +449,38 @@ function firstKeysOf(doc: Document.Parsed): Map<number, [number, number]> {
 function nodeSpan(sd: SourceDocument, node: unknown): ReturnType<SourceDocument['span']> {
   const r = (node as Node | null)?.range;
   return r ? sd.spanOfRange(r[0], r[1]) : sd.span([]);
+}
+
+/** A lone UTF-16 surrogate: half of a character (only an escape such as `\ud800` can make one). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:[^\ud800-\udbff]|^)[\udc00-\udfff]/;
+
+/**
+ * Whether every string of a document (keys included) is Unicode text; reports the first one that
+ * is not (MC1018): no target could carry it (a YAML or JSON reader refuses it, a proxy config
+ * would hold garbage).
+ */
+function wellFormed(sd: SourceDocument, bag: DiagnosticBag): boolean {
+  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: sd.value, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) {
+        bag.report(LoadCodes.NotUnicode, sd.span(path), { what: 'value' });
+        return false;
+      }
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push({ v: x, path: [...path, i] }));
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) {
+          bag.report(LoadCodes.NotUnicode, sd.span([...path, k], 'key'), { what: 'key' });
+          return false;
+        }
+        stack.push({ v: x, path: [...path, k] });
+      }
+    }
+  }
+  return true;
 }
 
 /** Counts the values of a plain document (iteratively), stopping past the limit. */

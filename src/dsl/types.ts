@@ -105,12 +105,22 @@ export type HeaderValue = string;
 export type QueryName = string;
 
 /**
- * An HTTP request path, or a path prefix: starts with `/`, visible ASCII, no spaces, no `?` or `#`.
- * @pattern ^/[\x21-\x7e]*$
+ * An HTTP request path, or a path prefix: starts with `/`, visible ASCII, no spaces, no `?` or `#`
+ * (a path is matched and written without the query string: the proxies differ on a `?` in it).
+ * @pattern ^/[\x21\x22\x24-\x3e\x40-\x7e]*$
  * @maxLength 4096
  * @example "/api/v2"
  */
 export type HttpPath = string;
+
+/**
+ * The target of a request meshc's proxies send themselves (a health check): a path that may carry
+ * a query string (`/healthz?full=1`); visible ASCII, no spaces, no `#` (a fragment is never sent).
+ * @pattern ^/[\x21\x22\x24-\x7e]*$
+ * @maxLength 4096
+ * @example "/healthz"
+ */
+export type HttpRequestTarget = string;
 
 /**
  * A regular expression in the RE2 subset that every proxy understands: no backreferences and no
@@ -177,6 +187,14 @@ export type Quantity = string;
 export type EnvName = string;
 
 /**
+ * Text handed on as it is — to a process (an environment variable, an argument), or to Kubernetes
+ * (an annotation): any characters but NUL, where a C string ends (a container could not be started
+ * with it).
+ * @pattern ^[^\x00]*$
+ */
+export type ProcessText = string;
+
+/**
  * A path to a file, relative to the YAML file that names it (or absolute). Printable characters
  * only.
  * @pattern ^[^\x00-\x1f\x7f]+$
@@ -220,7 +238,7 @@ export interface Metadata {
    * without it, no annotations are copied.
    * @example {"owner": "team-catalog@example.com"}
    */
-  annotations?: Record<LabelKey, string>;
+  annotations?: Record<LabelKey, ProcessText>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,17 +509,17 @@ export interface Workload {
    * Environment variables of the app container. No default: without it, only the image's own.
    * @example {"LOG_LEVEL": "info"}
    */
-  env?: Record<EnvName, string>;
+  env?: Record<EnvName, ProcessText>;
   /**
    * The container's command (its entrypoint). Default: the image's.
    * @example ["/app/server"]
    */
-  command?: string[];
+  command?: ProcessText[];
   /**
    * The container's arguments. Default: the image's.
    * @example ["--listen", "127.0.0.1:8080"]
    */
-  args?: string[];
+  args?: ProcessText[];
   /**
    * Whether the app can run with a read-only root filesystem (a writable `/tmp` is mounted).
    * @default true
@@ -603,10 +621,11 @@ export interface LoadBalancer {
 /** Active health checking of endpoints. */
 export interface HealthCheck {
   /**
-   * An HTTP GET to this path must answer 2xx. No default: without a path, a TCP connect check.
+   * An HTTP GET to this path (a query string may follow it) must answer 2xx. No default: without
+   * a path, a TCP connect check.
    * @example "/healthz"
    */
-  path?: HttpPath;
+  path?: HttpRequestTarget;
   /**
    * Time between checks.
    * @default "5s"
@@ -1333,8 +1352,8 @@ export interface HttpConditions {
 }
 
 /**
- * A path, or a prefix ending in `*`.
- * @pattern ^/[\x21-\x29\x2b-\x7e]*\*?$
+ * A path, or a prefix ending in `*` (visible ASCII, no `?` or `#`: paths are matched without the query string).
+ * @pattern ^/[\x21\x22\x24-\x29\x2b-\x3e\x40-\x7e]*\*?$
  * @maxLength 4096
  * @example "/orders/*"
  */

@@ -35,7 +35,7 @@ export const OutputCodes = defineCodes({
     code: 'MC5005', severity: 'warning', title: 'Old output not removed',
     message: 'not removing {path}: {reason}',
     hint: 'meshc no longer emits it and no longer claims it; remove it by hand if it is not needed',
-    doc: 'meshc wrote this file in an earlier build and no longer emits it, so it would normally be pruned. It is no longer a regular file below real directories (it was replaced by a directory or a symbolic link, or a parent is now a symbolic link), so meshc leaves it alone and drops it from its manifest.',
+    doc: 'meshc wrote this file in an earlier build and no longer emits it, so it would normally be pruned. It is no longer a regular file below real directories (it was replaced by a directory or a symbolic link, or a parent is now a symbolic link), or its content is not what meshc wrote (the sha256 in the manifest differs: it was edited by hand, or the manifest lists a file meshc did not write), so meshc leaves it alone and drops it from its manifest: meshc never deletes a file it did not write.',
   },
   Locked: {
     code: 'MC5006', severity: 'error', title: 'Output directory in use',

@@ -321,8 +321,21 @@ export class Planner {
         if (!(f.what === 'a directory' && this.dirs.has(e.path))) bag.report(OutputCodes.NotPruned, undefined, { path: shown(e.path), reason: `it is now ${f.what}` });
         continue;
       }
+      // Only what meshc wrote is removed: a file changed since (by hand, or listed by a manifest
+      // meshc did not write) is kept, and no longer claimed.
+      let content: Buffer;
+      try {
+        content = readFileSync(abs);
+      } catch (err) {
+        bag.report(OutputCodes.NotPruned, undefined, { path: shown(e.path), reason: `it cannot be read (${osReason(err)})` });
+        continue;
+      }
+      if (sha256(content) !== e.sha256) {
+        bag.report(OutputCodes.NotPruned, undefined, { path: shown(e.path), reason: 'its content is not what meshc wrote (changed since?)' });
+        continue;
+      }
       deletes.push({ op: 'delete', path: e.path });
-      if (this.forCheck && this.wantDiff()) this.keepDiff(e.path, readFileSync(abs, 'utf8'), undefined);
+      if (this.forCheck && this.wantDiff()) this.keepDiff(e.path, content.toString('utf8'), undefined);
       for (const a of ancestors(e.path)) if (!this.dirs.has(a)) prunedCandidates.add(a);
     }
     // Files arrive in the targets' order (a streamed check or write); their problems are told in path order.
@@ -346,15 +359,22 @@ function assertSafePath(path: string): void {
   if (!isSafeOutputPath(path)) throw new Error(`meshc bug: a target emitted an unsafe output path ${JSON.stringify(path)}`);
 }
 
-/** Whether a directory holds only (directories and) files listed in the previous manifest. */
+/**
+ * Whether a directory is all meshc's: it holds only files listed in the previous manifest and
+ * directories that are themselves all meshc's, and at least one such file — so that removing those
+ * files (the write removes the files it no longer emits, then the directories this empties) leaves
+ * nothing. An empty directory is not meshc's (meshc removes the directories it empties).
+ */
 function onlyOwned(abs: string, rel: string, owned: ReadonlySet<string>): boolean {
+  let any = false;
   for (const e of readdirSync(abs, { withFileTypes: true })) {
     const r = `${rel}/${e.name}`;
     if (e.isDirectory()) {
       if (!onlyOwned(join(abs, e.name), r, owned)) return false;
     } else if (!(e.isFile() && owned.has(r))) return false;
+    any = true;
   }
-  return true;
+  return any;
 }
 
 /** The previous manifest: its text and entries; none (`{}`) when there is no manifest file. */

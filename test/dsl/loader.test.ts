@@ -155,6 +155,17 @@ describe('one reading of a document, whichever parser path its file takes', () =
   });
 });
 
+describe('escapes that make no character', () => {
+  it('a lone surrogate in a value or a key is MC1018 where it is written; a pair is a character', () => {
+    const svc = (env: string) => `apiVersion: meshc/v1alpha1\nkind: Service\nmetadata: { name: web }\nspec:\n  ports: [ { name: http, port: 8080 } ]\n  workload:\n    image: web:1\n    env: ${env}\n`;
+    expect(where(loadFromMemory({ 'svc.yaml': svc('{ A: "ok \\ud83d\\ude00", B: "a\\ud800b" }') }).diagnostics)).toEqual(['MC1018 svc.yaml:8:37']);
+    expect(where(loadFromMemory({ 'svc.yaml': svc('{ "x\\udc00": v }') }).diagnostics)).toEqual(['MC1018 svc.yaml:8:12']);
+    const fine = loadFromMemory({ 'svc.yaml': svc('{ A: "\\U0001F600 \\ud83d\\ude00" }') });
+    expect(fine.diagnostics).toEqual([]);
+    expect((fine.documents[0]!.value as { spec: { workload: { env: { A: string } } } }).spec.workload.env.A).toBe('😀 😀');
+  });
+});
+
 describe('bytes that are not UTF-8 text', () => {
   const at = (bytes: Buffer) => where(loadFromMemoryBytes(bytes));
 

@@ -17,8 +17,9 @@ function values(hostile: boolean) {
   return {
     headerValue: pick(`a'b"c #d %[src] \\e $HOME \${X} ,)( -m found || !`, 'harmless-value'),
     headerName: pick(`x-a'b#c%d$e|f`, 'x-plain-name'),
-    path: pick(`/p'q"#%[x]\\$HOME{}`, '/plain-path'),
-    prefix: pick(`/pre'#"%%[y]\\`, '/plain-prefix'),
+    // (No `#` or `?`: paths refuse them, MC2005 — a path is matched without the query string.)
+    path: pick(`/p'q"%[x]\\$HOME{};|`, '/plain-path'),
+    prefix: pick(`/pre'"%%[y]\\;`, '/plain-prefix'),
     regex: pick(`/r'["#%]\\$[0-9]+`, '/regex/[0-9]+'),
     body: pick(`line1\nline2 %[src] '"# \\ $HOME\ttab ünï`, 'harmless body'),
     contentType: pick(`text/x-a'b;q#=1`, 'text/plain'),

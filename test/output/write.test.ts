@@ -90,6 +90,41 @@ describe('writeOutput', () => {
     expect(readFileSync(join(out, 'kind'), 'utf8')).toBe('a file that becomes a directory\n');
   });
 
+  it('removes an old file only while it is what meshc wrote: an edited one, or one a manifest lists wrongly, stays (MC5005)', () => {
+    writeOutput(out, v1, meta);
+    writeFileSync(join(out, 'haproxy', 'haproxy.cfg'), 'global\n  maxconn 100\n# a local hotfix, keep\n');
+    writeFileSync(join(out, 'README.md'), 'mine\n');
+    const m = JSON.parse(readFileSync(join(out, MANIFEST_NAME), 'utf8')) as { files: { path: string; sha256: string }[] };
+    m.files.unshift({ path: 'README.md', sha256: '0'.repeat(64) }); // a bad merge of the manifest
+    writeFileSync(join(out, MANIFEST_NAME), JSON.stringify(m));
+    const check = checkOutput(out, v2, meta2);
+    const warned = (ds: { code: string; message: string }[]) => ds.filter((d) => d.code === 'MC5005').map((d) => d.message.split(':')[0]!.replace(`${out}/`, ''));
+    expect(warned(check.diagnostics)).toEqual(['not removing README.md', 'not removing haproxy/haproxy.cfg']);
+    expect(check.diff).not.toMatch(/^diff --git .*haproxy\.cfg/m);
+    const r = writeOutput(out, v2, meta2);
+    expect(warned(r.diagnostics)).toEqual(['not removing README.md', 'not removing haproxy/haproxy.cfg']);
+    expect(r.removed).toEqual(['kind', 'old/only/gone.txt']);
+    expect(readFileSync(join(out, 'haproxy', 'haproxy.cfg'), 'utf8')).toContain('hotfix');
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toBe('mine\n');
+    // No longer claimed: the next build leaves them alone without a word.
+    expect(inconsistencies(out, ['README.md', 'haproxy/haproxy.cfg'])).toEqual([]);
+    expect(writeOutput(out, v2, meta2).diagnostics).toEqual([]);
+  });
+
+  it('an empty directory where a file goes blocks it (MC5003) in a check and in a write alike, before anything changes', () => {
+    writeOutput(out, v1, meta);
+    mkdirSync(join(out, 'envoy', 'new.yaml', 'sub'), { recursive: true });
+    const before = snapshot(out);
+    const check = checkOutput(out, v2, meta2);
+    // The check blocks it as the write does (it said "missing", and the write then failed at apply).
+    const blocked = check.diagnostics.filter((d) => d.message.includes('new.yaml'));
+    expect(blocked.map((d) => d.code)).toEqual(['MC5003']);
+    expect(check.diff).not.toMatch(/^diff --git .*new\.yaml/m);
+    const r = writeOutput(out, v2, meta2);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['MC5003']);
+    expect(snapshot(out)).toEqual(before);
+  });
+
   it('refuses to overwrite a file it did not write (MC5002), changing nothing; adopts identical files', () => {
     mkdirSync(join(out, 'envoy'), { recursive: true });
     writeFileSync(join(out, 'envoy', 'web.yaml'), 'hand-written\n');
