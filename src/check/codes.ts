@@ -153,7 +153,7 @@ export const CheckCodes = defineCodes({
     code: 'MC3025', severity: 'error', title: 'Regular expression not portable',
     message: 'regular expression {problem}',
     hint: 'use the RE2 subset every proxy supports: no backreferences, lookaround or atomic groups',
-    doc: 'Regular expressions end up in Envoy (RE2) and HAProxy (PCRE2). meshc accepts the common subset: no backreferences (`\\1`), lookahead or lookbehind (`(?=`, `(?!`, `(?<=`, `(?<!`), atomic or possessive constructs, and the expression must compile.',
+    doc: 'Regular expressions end up in Envoy (RE2) and HAProxy (PCRE2). meshc accepts the common subset: no backreferences (`\\1`), lookahead or lookbehind (`(?=`, `(?!`, `(?<=`, `(?<!`), atomic or possessive constructs, no inline flags or named groups; escapes only of ASCII punctuation, `\\d \\D \\s \\S \\w \\W \\b \\B \\n \\r \\t \\f \\v` and `\\xHH`; no empty class (`[]`, `[^]`), no range with `\\d`, `\\s` or `\\w` at an end (`[\\w-.]`: write `[-\\w.]`), no `[:` inside a class, no repetition count over 1000; and the expression must compile. Where the engines would read an expression differently, it is refused rather than guessed at.',
   },
   PrefixRewriteWithoutPrefix: {
     code: 'MC3026', severity: 'error', title: 'Prefix rewrite without a prefix match',

@@ -156,6 +156,61 @@ export function normaliseIPv6(addr: string): string {
   return compressIPv6(big);
 }
 
+/** RE2's bound on a repetition count (`{n}`, `{n,m}`); PCRE2's is higher. */
+const MAX_REPEAT = 1000;
+
+/**
+ * What JavaScript (which the checker compiles with) accepts but RE2 (Envoy) or PCRE2 (HAProxy)
+ * refuse or read otherwise: an escape other than ASCII punctuation, the classes and anchors
+ * \d \D \s \S \w \W \b \B, \n \r \t \f \v and \xHH (JavaScript reads any other letter as
+ * itself, `\0` as NUL, `\é` as é; RE2 refuses them); an empty class `[]` or `[^]` (JavaScript: no
+ * character or any; RE2 and PCRE2: `]` is the class's first member); a class range with \d, \s or
+ * \w at an end (`[\w-.]`: PCRE2 refuses it); `[:` inside a class (a POSIX class there, literal
+ * text in JavaScript); a repetition count over 1000 (RE2 refuses it).
+ */
+function portableSyntaxProblem(src: string): string | undefined {
+  let classOpen = -1; // where the current class's members start (after `[` or `[^`), or -1
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i]!;
+    if (ch === '\\') {
+      const c = src[i + 1];
+      if (c === undefined) return 'ends with a lone backslash';
+      let end = i + 1; // the escape's last character
+      if (c === 'x') {
+        if (!/^[0-9A-Fa-f]{2}$/.test(src.slice(i + 2, i + 4))) return 'uses the escape \\x without two hex digits';
+        end = i + 3;
+      } else if (!/[dDsSwWbBnrtfv]/.test(c) && !/[!-/:-@[-`{-~]/.test(c)) {
+        return `uses the escape \\${c}, which not every proxy understands`;
+      }
+      if (classOpen >= 0 && /[dDsSwW]/.test(c)) {
+        const rangeAfter = src[end + 1] === '-' && src[end + 2] !== undefined && src[end + 2] !== ']';
+        const rangeBefore = src[i - 1] === '-' && i - 1 > classOpen && src[i - 2] !== '\\';
+        if (rangeAfter || rangeBefore) return `uses \\${c} as an end of a range in a character class`;
+      }
+      i = end;
+      continue;
+    }
+    if (classOpen >= 0) {
+      if (ch === ']') classOpen = -1;
+      else if (ch === '[' && src[i + 1] === ':') return 'uses [: inside a character class (a POSIX class to RE2 and PCRE2, text to JavaScript)';
+      continue;
+    }
+    if (ch === '[') {
+      let j = i + 1;
+      if (src[j] === '^') j++;
+      if (src[j] === ']') return 'has an empty character class ([] or [^]), which RE2 and PCRE2 read differently';
+      classOpen = j;
+      i = j - 1;
+      continue;
+    }
+    if (ch === '{') {
+      const m = /^\{([0-9]+)(?:,([0-9]*))?\}/.exec(src.slice(i, i + 32));
+      if (m && (Number(m[1]) > MAX_REPEAT || (m[2] !== undefined && m[2] !== '' && Number(m[2]) > MAX_REPEAT))) return `repeats more than ${MAX_REPEAT} times (RE2's limit)`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Checks a regular expression against the portable RE2 subset. Returns a phrase describing the
  * problem, or undefined when it is fine.
@@ -168,21 +223,8 @@ export function regexProblem(src: string): string | undefined {
   if (/\(\?>/.test(src)) return 'uses an atomic group';
   if (/[*+?}][+]/.test(src.replace(/\\./g, ''))) return 'uses a possessive quantifier';
   if (/\\[kg]/.test(src)) return 'uses a named backreference';
-  // Escapes every engine reads alike: punctuation, the classes and anchors \d \D \s \S \w \W \b \B,
-  // \n \r \t \f \v and \xHH. JavaScript would read any other letter as itself; RE2 and PCRE2 refuse it.
-  for (let i = 0; i < src.length; i++) {
-    if (src[i] !== '\\') continue;
-    const c = src[i + 1];
-    if (c === undefined) return 'ends with a lone backslash';
-    if (/[A-Za-z]/.test(c) && !/[dDsSwWbBnrtfv]/.test(c)) {
-      if (c === 'x' && /^[0-9A-Fa-f]{2}$/.test(src.slice(i + 2, i + 4))) {
-        i += 3;
-        continue;
-      }
-      return `uses the escape \\${c}, which not every proxy understands`;
-    }
-    i++;
-  }
+  const syntax = portableSyntaxProblem(src);
+  if (syntax) return syntax;
   try {
     new RegExp(src);
   } catch (err) {
