@@ -165,8 +165,9 @@ const MAX_REPEAT = 1000;
  * \d \D \s \S \w \W \b \B, \n \r \t \f \v and \xHH (JavaScript reads any other letter as
  * itself, `\0` as NUL, `\é` as é; RE2 refuses them); an empty class `[]` or `[^]` (JavaScript: no
  * character or any; RE2 and PCRE2: `]` is the class's first member); a class range with \d, \s or
- * \w at an end (`[\w-.]`: PCRE2 refuses it); `[:` inside a class (a POSIX class there, literal
- * text in JavaScript); a repetition count over 1000 (RE2 refuses it).
+ * \w at an end (`[\w-.]`: PCRE2 refuses it); `[:`, `[.` or `[=` inside a class, or a class that
+ * reads as one (`[:alpha:]`: POSIX syntax to PCRE2, which refuses it outside a class; text to
+ * JavaScript); a repetition count over 1000 (RE2 refuses it).
  */
 function portableSyntaxProblem(src: string): string | undefined {
   let classOpen = -1; // where the current class's members start (after `[` or `[^`), or -1
@@ -181,6 +182,8 @@ function portableSyntaxProblem(src: string): string | undefined {
         end = i + 3;
       } else if (!/[dDsSwWbBnrtfv]/.test(c) && !/[!-/:-@[-`{-~]/.test(c)) {
         return `uses the escape \\${c}, which not every proxy understands`;
+      } else if (classOpen >= 0 && (c === 'b' || c === 'B')) {
+        return `uses \\${c} inside a character class (a backspace to JavaScript and PCRE2, refused by RE2)`;
       }
       if (classOpen >= 0 && /[dDsSwW]/.test(c)) {
         const rangeAfter = src[end + 1] === '-' && src[end + 2] !== undefined && src[end + 2] !== ']';
@@ -192,13 +195,19 @@ function portableSyntaxProblem(src: string): string | undefined {
     }
     if (classOpen >= 0) {
       if (ch === ']') classOpen = -1;
-      else if (ch === '[' && src[i + 1] === ':') return 'uses [: inside a character class (a POSIX class to RE2 and PCRE2, text to JavaScript)';
+      else if (ch === '[' && /[:.=]/.test(src[i + 1] ?? '')) return `uses [${src[i + 1]} inside a character class (POSIX syntax to RE2 and PCRE2, text to JavaScript)`;
       continue;
     }
     if (ch === '[') {
       let j = i + 1;
       if (src[j] === '^') j++;
       if (src[j] === ']') return 'has an empty character class ([] or [^]), which RE2 and PCRE2 read differently';
+      // `[:alpha:]` (or `[.a.]`, `[=a=]`) outside a class: PCRE2 refuses it as POSIX syntax.
+      const first = src[j];
+      if (first === ':' || first === '.' || first === '=') {
+        const close = src.indexOf(']', j + 1);
+        if (close > j + 1 && src[close - 1] === first) return `has a class that reads as POSIX syntax ([${first}…${first}]) to PCRE2`;
+      }
       classOpen = j;
       i = j - 1;
       continue;
