@@ -283,7 +283,10 @@ function loadSources(
       try {
         value = doc.toJS({ maxAliasCount: LIMITS.aliasCount });
       } catch (err) {
-        bag.report(LoadCodes.AliasLimit, sd0.span([]), { detail: firstLine(String((err as Error).message ?? err)) });
+        const message = firstLine(String((err as Error).message ?? err));
+        const unresolved = /Unresolved alias/.test(message) ? unresolvedAlias(doc) : undefined;
+        if (unresolved) bag.report(LoadCodes.YamlSyntax, sd0.spanOfRange(unresolved.range[0], unresolved.range[1]), { detail: `the alias *${unresolved.name} has no anchor &${unresolved.name} before it in its document` });
+        else bag.report(LoadCodes.AliasLimit, sd0.span([]), { detail: message });
         continue;
       }
       const sd = new SourceDocument(source, i, new YamlLocator(doc), lines, value);
@@ -389,6 +392,22 @@ function checkShape(doc: Document.Parsed, sd: SourceDocument, bag: DiagnosticBag
     }
   }
   return ok;
+}
+
+/** The first alias of a document that no anchor before it defines (anchors do not carry across documents). */
+function unresolvedAlias(doc: Document.Parsed): { name: string; range: [number, number] } | undefined {
+  const { visit } = yamlLib();
+  let found: { name: string; range: [number, number] } | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.range && node.resolve(doc) === undefined) {
+        found = { name: node.source, range: [node.range[0], node.range[1]] };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /**

@@ -155,6 +155,15 @@ describe('one reading of a document, whichever parser path its file takes', () =
   });
 });
 
+describe('aliases', () => {
+  it('an alias without an anchor before it in its document is a syntax error at the alias, not an alias bomb', () => {
+    const text = `${service('web')}---\napiVersion: meshc/v1alpha1\nkind: Route\nmetadata: { name: r }\nspec:\n  service: *p\n`;
+    expect(where(loadFromMemory({ 'svc.yaml': text }).diagnostics)).toEqual(['MC1003 svc.yaml:12:12']);
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n`;
+    expect(where(loadFromMemory({ 'bomb.yaml': bomb }).diagnostics)).toEqual(['MC1010 bomb.yaml:1:1']);
+  });
+});
+
 describe('escapes that make no character', () => {
   it('a lone surrogate in a value or a key is MC1018 where it is written; a pair is a character', () => {
     const svc = (env: string) => `apiVersion: meshc/v1alpha1\nkind: Service\nmetadata: { name: web }\nspec:\n  ports: [ { name: http, port: 8080 } ]\n  workload:\n    image: web:1\n    env: ${env}\n`;
