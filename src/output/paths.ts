@@ -3,7 +3,7 @@
  * dangerous `--out` directories.
  * @module
  */
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** The manifest at the root of the output directory: what meshc wrote. */
@@ -72,13 +72,21 @@ export function unsafeOutDirReason(outDir: string, input: string): string | unde
   }
   if (out === inputRoot) return 'it is the input directory';
   if (within(inputRoot, out)) return 'it contains the input directory';
+  let st: Stats;
   try {
-    const st = lstatSync(outDir);
-    if (!st.isDirectory() && !(st.isSymbolicLink() && statSync(outDir).isDirectory())) return 'it exists and is not a directory';
+    st = lstatSync(outDir);
   } catch {
-    /* does not exist yet: fine */
-    return undefined;
+    return undefined; // does not exist yet: fine
   }
+  if (st.isSymbolicLink()) {
+    let target: Stats;
+    try {
+      target = statSync(outDir);
+    } catch {
+      return `it is a symbolic link to ${readlinkSync(outDir)}, which does not exist`;
+    }
+    if (!target.isDirectory()) return 'it exists and is not a directory';
+  } else if (!st.isDirectory()) return 'it exists and is not a directory';
   // Another mesh's directory (`meshc build staging -o prod`): the output would be mixed into it.
   // A meshc output tree (it has a manifest) is not looked into: the loader skips those.
   if (!existsSync(join(out, MANIFEST_NAME))) {

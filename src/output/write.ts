@@ -235,7 +235,10 @@ export class Planner {
 
   /** --check: makes and keeps the diff of a differing file (after {@link wantDiff}). */
   keepDiff(path: string, before: string | undefined, after: string | undefined): void {
-    const d = unifiedDiff(this.shown(path), before, after);
+    // Paths as shown, relative to where meshc ran; for an --out given as an absolute path outside
+    // it, relative to --out (a patch cannot name absolute paths: apply it with `git -C OUT apply`).
+    const shown = this.shown(path);
+    const d = unifiedDiff(shown.startsWith('/') ? path : shown, before, after);
     this.diffs.set(path, d);
     this.diffChars += d.length;
   }

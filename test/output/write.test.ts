@@ -350,6 +350,17 @@ describe('checkOutput (--check)', () => {
     expect(checkOutput(out, v2, meta2)).toEqual({ diagnostics: [], stale: false, diff: '' });
   });
 
+  it('an --out given as an absolute path: the patch names paths relative to it, and applies there', () => {
+    writeOutput(out, v1, meta);
+    const c = checkOutput(out, v2, meta2, { displayOut: out });
+    expect(c.diagnostics.map((d) => d.message)).toContain(`${out}/envoy/web.yaml is out of date: content differs`);
+    expect(c.diff).toContain('diff --git a/envoy/web.yaml b/envoy/web.yaml\n--- a/envoy/web.yaml\n+++ b/envoy/web.yaml\n');
+    expect(c.diff).not.toContain('a//');
+    writeFileSync(join(tmp.dir, 'fix.patch'), c.diff);
+    execFileSync('git', ['apply', join(tmp.dir, 'fix.patch')], { cwd: out });
+    expect(checkOutput(out, v2, meta2)).toEqual({ diagnostics: [], stale: false, diff: '' });
+  });
+
   it('reports a foreign file in the way, a missing tree, and an interrupted build', () => {
     expect(checkOutput(out, v1, meta).diagnostics).toHaveLength(6);
     mkdirSync(join(out, 'envoy'), { recursive: true });
@@ -382,6 +393,8 @@ describe('unsafeOutDirReason', () => {
     expect(unsafeOutDirReason(join(input, 'out'), input)).toBeUndefined();
     expect(unsafeOutDirReason(join(tmp.dir, 'elsewhere', 'deep'), input)).toBeUndefined();
     expect(unsafeOutDirReason(join(tmp.dir, 'meshy'), input)).toBeUndefined();
+    symlinkSync('nowhere', join(tmp.dir, 'dangling'));
+    expect(unsafeOutDirReason(join(tmp.dir, 'dangling'), input)).toBe('it is a symbolic link to nowhere, which does not exist');
   });
 
   it("refuses another mesh's directory (a mistyped --out), but not a meshc output tree or a directory of other YAML", () => {
