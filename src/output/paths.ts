@@ -96,14 +96,18 @@ export function unsafeOutDirReason(outDir: string, input: string): string | unde
   return undefined;
 }
 
+/** A line `apiVersion: meshc/…` (the first one may follow a BOM, which the loader drops). */
+const MESH_FILE_HEAD = /^\uFEFF?apiVersion:[ \t]*["']?meshc\//m;
+
 /** At most this many directory entries are looked at for {@link meshFileIn}. */
 const MESH_SCAN_ENTRIES = 10_000;
 
 /**
  * A file of a mesh below `dir` — a `*.yaml` / `*.yml` file whose first 4 KiB declare
- * `apiVersion: meshc/…` — as a path relative to it, or undefined. Walks as the loader does
- * (hidden entries and `node_modules` skipped, symbolic links not followed), and gives up after
- * {@link MESH_SCAN_ENTRIES} entries: a safety net for a mistyped `--out`, not a proof.
+ * `apiVersion: meshc/…` — as a path relative to it, or undefined. Walks as the loader does (hidden
+ * entries and `node_modules` skipped; a linked file is read, but, unlike the loader, a linked
+ * directory is not walked), and gives up after {@link MESH_SCAN_ENTRIES} entries: a safety net for
+ * a mistyped `--out`, not a proof.
  */
 export function meshFileIn(dir: string): string | undefined {
   let seen = 0;
@@ -124,7 +128,7 @@ export function meshFileIn(dir: string): string | undefined {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         subdirs.push(r);
-      } else if (e.isFile() && /\.ya?ml$/.test(e.name)) {
+      } else if ((e.isFile() || e.isSymbolicLink()) && /\.ya?ml$/.test(e.name)) {
         let n = 0;
         try {
           const fd = openSync(join(dir, r), 'r');
@@ -136,7 +140,7 @@ export function meshFileIn(dir: string): string | undefined {
         } catch {
           continue;
         }
-        if (/^apiVersion:[ \t]*["']?meshc\//m.test(head.toString('utf8', 0, n))) return r;
+        if (MESH_FILE_HEAD.test(head.toString('utf8', 0, n))) return r;
       }
     }
     // (Walked in order: a directory's files first, then its subdirectories by name.)

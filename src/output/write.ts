@@ -187,10 +187,28 @@ export class Planner {
     let s = this.dirState.get(rel);
     if (s === undefined) {
       const f = look(join(this.outDir, rel), false);
-      s = f.kind === 'missing' ? 'missing' : f.kind === 'other' && f.what === 'a directory' ? 'dir' : { what: f.kind === 'file' ? 'a file' : f.what, ownedFile: f.kind === 'file' && this.owned.has(rel) };
+      s = f.kind === 'missing' ? 'missing' : f.kind === 'other' && f.what === 'a directory' ? 'dir' : { what: f.kind === 'file' ? 'a file' : f.what, ownedFile: f.kind === 'file' && this.ownsAsWritten(rel) };
       this.dirState.set(rel, s);
     }
     return s;
+  }
+
+  /** The previous manifest's hashes by path (made on first use: a file or directory in the way is rare). */
+  private hashes: Map<string, string> | undefined;
+
+  /**
+   * Whether a file on disk is meshc's as it wrote it: listed in the previous manifest, with that
+   * content (its sha256). Only such a file is removed when it is no longer emitted ({@link finish}),
+   * so only such a file may stand where a directory or a file now goes.
+   */
+  private ownsAsWritten(rel: string): boolean {
+    if (!this.owned.has(rel)) return false;
+    this.hashes ??= new Map((this.prevManifest?.files ?? []).map((f) => [f.path, f.sha256]));
+    try {
+      return sha256(readFileSync(join(this.outDir, rel))) === this.hashes.get(rel);
+    } catch {
+      return false;
+    }
   }
 
   /** Plans one emitted file (and stages it when it changes). A bad path or a clash is a meshc bug (throws). */
@@ -235,10 +253,11 @@ export class Planner {
 
   /** --check: makes and keeps the diff of a differing file (after {@link wantDiff}). */
   keepDiff(path: string, before: string | undefined, after: string | undefined): void {
-    // Paths as shown, relative to where meshc ran; for an --out given as an absolute path outside
-    // it, relative to --out (a patch cannot name absolute paths: apply it with `git -C OUT apply`).
+    // Paths as shown, relative to where meshc ran; for an --out outside it (an absolute path, or
+    // one through `..`), relative to --out (a patch cannot name paths outside the tree it is
+    // applied to: apply it with `git -C OUT apply`).
     const shown = this.shown(path);
-    const d = unifiedDiff(shown.startsWith('/') ? path : shown, before, after);
+    const d = unifiedDiff(shown.startsWith('/') || shown.startsWith('../') ? path : shown, before, after);
     this.diffs.set(path, d);
     this.diffChars += d.length;
   }
@@ -271,7 +290,7 @@ export class Planner {
     const found = look(join(this.outDir, path), false);
     // A directory that holds nothing but files of ours (no longer emitted: a path cannot be both a
     // file and a directory) is pruned before creations.
-    if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, path), path, this.owned))) return 'create';
+    if (found.kind === 'missing' || (found.kind === 'other' && found.what === 'a directory' && onlyOwned(join(this.outDir, path), path, (r) => this.ownsAsWritten(r)))) return 'create';
     if (found.kind === 'other') return this.problem(path, OutputCodes.PathBlocked, { path: shown(path), reason: `${found.what} is in the way` });
     // Ours, or identical and adopted. A file that cannot be read cannot be told apart: it blocks.
     // --check diffs what is on disk (only where it differs); a write only compares it.
@@ -363,18 +382,18 @@ function assertSafePath(path: string): void {
 }
 
 /**
- * Whether a directory is all meshc's: it holds only files listed in the previous manifest and
- * directories that are themselves all meshc's, and at least one such file — so that removing those
+ * Whether a directory is all meshc's: it holds only files that are meshc's as it wrote them
+ * (`owned`) and directories that are themselves all meshc's, and at least one such file — so that removing those
  * files (the write removes the files it no longer emits, then the directories this empties) leaves
  * nothing. An empty directory is not meshc's (meshc removes the directories it empties).
  */
-function onlyOwned(abs: string, rel: string, owned: ReadonlySet<string>): boolean {
+function onlyOwned(abs: string, rel: string, owned: (rel: string) => boolean): boolean {
   let any = false;
   for (const e of readdirSync(abs, { withFileTypes: true })) {
     const r = `${rel}/${e.name}`;
     if (e.isDirectory()) {
       if (!onlyOwned(join(abs, e.name), r, owned)) return false;
-    } else if (!(e.isFile() && owned.has(r))) return false;
+    } else if (!(e.isFile() && owned(r))) return false;
     any = true;
   }
   return any;

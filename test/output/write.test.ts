@@ -125,6 +125,24 @@ describe('writeOutput', () => {
     expect(snapshot(out)).toEqual(before);
   });
 
+  it('an edited old file where a directory (or a file) now goes blocks it (MC5003) in a check and in a write alike', () => {
+    // v1 has the file `kind`; v2 puts `kind/now-a-dir.yaml` there, and back.
+    writeOutput(out, v1, meta);
+    writeFileSync(join(out, 'kind'), 'edited by hand\n');
+    let before = snapshot(out);
+    const blockedIn = (ds: { code: string; severity: string; message: string }[]) => ds.filter((d) => d.severity !== 'note' && /kind/.test(d.message)).map((d) => d.code).sort();
+    expect(blockedIn(checkOutput(out, v2, meta2).diagnostics)).toEqual(['MC5003', 'MC5005']);
+    expect(blockedIn(writeOutput(out, v2, meta2).diagnostics)).toEqual(['MC5003', 'MC5005']);
+    expect(snapshot(out)).toEqual(before);
+    writeFileSync(join(out, 'kind'), 'a file that becomes a directory\n');
+    expect(writeOutput(out, v2, meta2).diagnostics).toEqual([]);
+    writeFileSync(join(out, 'kind', 'now-a-dir.yaml'), 'edited by hand\n');
+    before = snapshot(out);
+    expect(blockedIn(checkOutput(out, v1, meta).diagnostics)).toEqual(['MC5003', 'MC5005']);
+    expect(blockedIn(writeOutput(out, v1, meta).diagnostics)).toEqual(['MC5003', 'MC5005']);
+    expect(snapshot(out)).toEqual(before);
+  });
+
   it('refuses to overwrite a file it did not write (MC5002), changing nothing; adopts identical files', () => {
     mkdirSync(join(out, 'envoy'), { recursive: true });
     writeFileSync(join(out, 'envoy', 'web.yaml'), 'hand-written\n');
@@ -350,8 +368,10 @@ describe('checkOutput (--check)', () => {
     expect(checkOutput(out, v2, meta2)).toEqual({ diagnostics: [], stale: false, diff: '' });
   });
 
-  it('an --out given as an absolute path: the patch names paths relative to it, and applies there', () => {
+  it('an --out outside the working directory (absolute, or through ..): the patch names paths relative to it, and applies there', () => {
     writeOutput(out, v1, meta);
+    const rel = checkOutput(out, v2, meta2, { displayOut: '../elsewhere/out' });
+    expect(rel.diff).toContain('diff --git a/envoy/web.yaml b/envoy/web.yaml\n');
     const c = checkOutput(out, v2, meta2, { displayOut: out });
     expect(c.diagnostics.map((d) => d.message)).toContain(`${out}/envoy/web.yaml is out of date: content differs`);
     expect(c.diff).toContain('diff --git a/envoy/web.yaml b/envoy/web.yaml\n--- a/envoy/web.yaml\n+++ b/envoy/web.yaml\n');
@@ -409,6 +429,8 @@ describe('unsafeOutDirReason', () => {
     expect(unsafeOutDirReason(prod, input)).toBeUndefined();
     writeFileSync(join(prod, 'team', 'svc.yml'), '# yaml-language-server: $schema=x\napiVersion: "meshc/v1alpha1"\nkind: Service\n');
     expect(unsafeOutDirReason(prod, input)).toBe('it holds mesh files (team/svc.yml)');
+    writeFileSync(join(prod, 'a.yaml'), '\ufeffapiVersion: meshc/v1alpha1\nkind: Mesh\n'); // after a BOM, which the loader drops
+    expect(unsafeOutDirReason(prod, input)).toBe('it holds mesh files (a.yaml)');
     // A meshc output tree is meshc's (the loader skips it): not looked into.
     writeOutput(prod, v1, meta);
     expect(unsafeOutDirReason(prod, input)).toBeUndefined();
