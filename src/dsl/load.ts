@@ -54,14 +54,16 @@ const API_VERSION = 'meshc/v1alpha1';
  * Lists mesh files below a directory, sorted, skipping hidden entries, node_modules and meshc output
  * trees. Symbolic links are followed (a shared policy file or folder linked into a team's mesh is
  * part of the mesh): a link to a file is listed under its own path, a link to a directory is walked
- * — unless it leads back to a directory being walked, which is reported (MC1017) and not walked
- * again. A link that cannot be followed is listed when its name is a mesh file's (reading it then
- * reports why, MC1001), and reported otherwise (it may have been a directory of mesh files).
+ * — unless it leads back to a directory being walked or to one that holds the input, into the
+ * input itself, or to a directory read already through another link, which is reported (MC1017)
+ * and not walked (again).
+ * A link that cannot be followed is listed when its name is a mesh file's (reading it then reports
+ * why, MC1001), and reported otherwise (it may have been a directory of mesh files).
  */
-function listYaml(dir: string, out: string[], bag: DiagnosticBag, root: string, walking: Set<string>): void {
+function listYaml(dir: string, out: string[], bag: DiagnosticBag, root: string, walking: Walk): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // A meshc output tree below the input (`--out ./out` inside the mesh) is not part of the mesh.
-  if (walking.size > 1 && entries.some((e) => e.isFile() && e.name === 'meshc-manifest.json')) return;
+  if (walking.chain.size > 1 && entries.some((e) => e.isFile() && e.name === 'meshc-manifest.json')) return;
   for (const e of entries) {
     if (e.name.startsWith('.') || e.name === 'node_modules') continue;
     const p = join(dir, e.name);
@@ -86,14 +88,51 @@ function listYaml(dir: string, out: string[], bag: DiagnosticBag, root: string, 
       continue;
     }
     const real = realpathSync(p);
-    if (walking.has(real)) {
-      bag.report(LoadCodes.LinkNotFollowed, linkSpan(root, p), { path: toPosix(relative(root, p)), reason: 'it leads back to a directory above it' });
-      continue;
+    if (e.isSymbolicLink()) {
+      const why = walking.refuse(real);
+      if (why !== undefined) {
+        bag.report(LoadCodes.LinkNotFollowed, linkSpan(root, p), { path: toPosix(relative(root, p)), reason: why });
+        continue;
+      }
     }
-    walking.add(real);
+    walking.walked.set(real, toPosix(relative(root, p)));
+    walking.chain.add(real);
     listYaml(p, out, bag, root, walking);
-    walking.delete(real);
+    walking.chain.delete(real);
   }
+}
+
+/**
+ * The directories of a listing: the ones being walked (`chain`: real paths, the input root's first)
+ * and every one walked so far (`walked`: real path → the path it was read as).
+ */
+class Walk {
+  readonly chain = new Set<string>();
+  readonly walked = new Map<string, string>();
+  private readonly rootReal: string;
+  constructor(root: string) {
+    this.rootReal = realpathSync(root);
+    this.chain.add(this.rootReal);
+    this.walked.set(this.rootReal, '.');
+  }
+  /**
+   * Why a directory link to `real` is not walked, or undefined when it is: it leads to a directory
+   * being walked or one that holds the input (a loop); into the input itself (its directories are
+   * read as themselves: through the link, every resource there would be declared twice); or to a
+   * directory read already through another link (read once: links could make the walk exponential).
+   */
+  refuse(real: string): string | undefined {
+    if (this.chain.has(real) || within(this.rootReal, real)) return 'it leads back to a directory above it';
+    if (within(real, this.rootReal)) return `it leads into the input, to ${toPosix(relative(this.rootReal, real))}, read as itself`;
+    const as = this.walked.get(real);
+    return as === undefined ? undefined : `the directory it leads to is read already, as ${as}`;
+  }
+}
+
+/** Whether `inner` is `outer` or below it (real, absolute paths). */
+function within(inner: string, outer: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** The span naming a directory entry (no line: the entry itself, not its content). */
@@ -120,7 +159,7 @@ export function loadMesh(path: string): LoadResult {
   const paths: string[] = [];
   if (st.isDirectory()) {
     try {
-      listYaml(abs, paths, bag, abs, new Set([realpathSync(abs)]));
+      listYaml(abs, paths, bag, abs, new Walk(abs));
     } catch (err) {
       bag.report(LoadCodes.InputNotFound, undefined, { path, reason: errReason(err) });
     }
@@ -394,18 +433,24 @@ function checkShape(doc: Document.Parsed, sd: SourceDocument, bag: DiagnosticBag
   return ok;
 }
 
-/** The first alias of a document that no anchor before it defines (anchors do not carry across documents). */
+/**
+ * The first alias of a document that no anchor before it defines (anchors do not carry across
+ * documents): one walk in document order, recording anchors as they come.
+ */
 function unresolvedAlias(doc: Document.Parsed): { name: string; range: [number, number] } | undefined {
-  const { visit } = yamlLib();
+  const { isAlias, visit } = yamlLib();
+  const anchors = new Set<string>();
   let found: { name: string; range: [number, number] } | undefined;
-  visit(doc, {
-    Alias(_, node) {
-      if (node.range && node.resolve(doc) === undefined) {
+  visit(doc, (_, node) => {
+    if (isAlias(node)) {
+      if (!anchors.has(node.source) && node.range) {
         found = { name: node.source, range: [node.range[0], node.range[1]] };
         return visit.BREAK;
       }
-      return undefined;
-    },
+    } else if (node && typeof node === 'object' && 'anchor' in node && typeof node.anchor === 'string') {
+      anchors.add(node.anchor);
+    }
+    return undefined;
   });
   return found;
 }

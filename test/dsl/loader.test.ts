@@ -49,6 +49,9 @@ describe('symbolic links in the input directory', () => {
     symlinkSync('../shared/api.yaml', join(dir, 'm/api.yaml'));
     symlinkSync('../../shared/more', join(dir, 'm/sub/linked'));
     symlinkSync('..', join(dir, 'm/sub/up')); // back to m: not walked again
+    symlinkSync('../..', join(dir, 'm/sub/top')); // above the input: never walked
+    symlinkSync('../../shared/more', join(dir, 'm/sub/twice')); // read already, as sub/linked
+    symlinkSync('../sub', join(dir, 'm/sub/inside')); // into the input: read as itself
     symlinkSync('nowhere', join(dir, 'm/gone')); // dangling, not a mesh file's name
     symlinkSync('nowhere.yaml', join(dir, 'm/dangling.yaml')); // dangling mesh file
     symlinkSync('loop2.yaml', join(dir, 'm/loop1.yaml'));
@@ -61,9 +64,26 @@ describe('symbolic links in the input directory', () => {
       'MC1017 gone:1:1',
       'MC1001 loop1.yaml:1:1',
       'MC1001 loop2.yaml:1:1',
+      'MC1017 sub/inside:1:1',
+      'MC1017 sub/top:1:1',
+      'MC1017 sub/twice:1:1',
       'MC1017 sub/up:1:1',
     ]);
     expect(r.diagnostics.find((d) => d.code === 'MC1017' && d.span?.file === 'gone')!.severity).toBe('warning');
+  });
+
+  it('reads a directory reached through many links once (the walk stays linear)', () => {
+    // Each level links twice to the next: walked naively, 2^12 copies of the one file at the bottom.
+    const levels = 12;
+    for (let i = 0; i <= levels; i++) mkdirSync(join(dir, `l${i}`));
+    writeFileSync(join(dir, `l${levels}`, 'svc.yaml'), service('deep'));
+    for (let i = 0; i < levels; i++) {
+      symlinkSync(`../l${i + 1}`, join(dir, `l${i}`, 'a'));
+      symlinkSync(`../l${i + 1}`, join(dir, `l${i}`, 'b'));
+    }
+    const r = loadMesh(join(dir, 'l0'));
+    expect(r.files).toHaveLength(1);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(Array(levels).fill('MC1017'));
   });
 
   it('a linked folder and a linked file reaching the same resource are a duplicate, not one silently dropped', () => {
