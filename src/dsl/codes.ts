@@ -104,7 +104,7 @@ export const LoadCodes = defineCodes({
     code: 'MC1017', severity: 'warning', title: 'Link not followed',
     message: 'symbolic link {path} not followed: {reason}',
     hint: 'point the link at an existing file or directory of the mesh, or remove it',
-    doc: 'meshc follows symbolic links in the input directory: a linked `*.yaml` / `*.yml` file is read under the link\'s path, a linked directory is walked. A link whose target does not exist (and whose name is not a mesh file\'s: a linked mesh file that cannot be read is MC1001), or a directory link that leads back to a directory above it, is skipped with this warning, so that nothing is left out without a word.',
+    doc: 'meshc follows symbolic links in the input directory: a linked `*.yaml` / `*.yml` file is read under the link\'s path, a linked directory is walked. A link whose target does not exist (and whose name is not a mesh file\'s: a linked mesh file that cannot be read is MC1001) is skipped with this warning, and so is a directory link that leads back to a directory above it (or to one that holds the input), into the input itself (its directories are read as themselves), or to a directory already read through another link (each directory is read once), so that nothing is left out or read twice without a word.',
   },
   NotUnicode: {
     code: 'MC1018', severity: 'error', title: 'Not a Unicode character',
