@@ -162,17 +162,25 @@ const MAX_REPEAT = 1000;
 /**
  * What JavaScript (which the checker compiles with) accepts but RE2 (Envoy) or PCRE2 (HAProxy)
  * refuse or read otherwise: an escape other than ASCII punctuation, the classes and anchors
- * \d \D \s \S \w \W \b \B, \n \r \t \f \v and \xHH (JavaScript reads any other letter as
+ * \d \D \s \S \w \W \b \B (not \b inside a class), \n \r \t \f and \xHH (not \v: PCRE2's
+ * vertical-space class) (JavaScript reads any other letter as
  * itself, `\0` as NUL, `\é` as é; RE2 refuses them); an empty class `[]` or `[^]` (JavaScript: no
  * character or any; RE2 and PCRE2: `]` is the class's first member); a class range with \d, \s or
  * \w at an end (`[\w-.]`: PCRE2 refuses it); `[:`, `[.` or `[=` inside a class, or a class that
  * reads as one (`[:alpha:]`: POSIX syntax to PCRE2, which refuses it outside a class; text to
- * JavaScript); a repetition count over 1000 (RE2 refuses it).
+ * JavaScript); repetition counts whose product through nested groups is over 1000 (RE2 refuses it).
  */
 function portableSyntaxProblem(src: string): string | undefined {
   let classOpen = -1; // where the current class's members start (after `[` or `[^`), or -1
+  let lastEscapeEnd = -1; // the last character of the last escape
+  // Repetition counts multiply through nested groups (RE2 bounds the product): per open group,
+  // the largest product inside it; and the product of the group just closed, for a count after it.
+  const groups: number[] = [1];
+  let closed = 0;
   for (let i = 0; i < src.length; i++) {
     const ch = src[i]!;
+    const afterGroup = closed;
+    closed = 0;
     if (ch === '\\') {
       const c = src[i + 1];
       if (c === undefined) return 'ends with a lone backslash';
@@ -180,16 +188,20 @@ function portableSyntaxProblem(src: string): string | undefined {
       if (c === 'x') {
         if (!/^[0-9A-Fa-f]{2}$/.test(src.slice(i + 2, i + 4))) return 'uses the escape \\x without two hex digits';
         end = i + 3;
-      } else if (!/[dDsSwWbBnrtfv]/.test(c) && !/[!-/:-@[-`{-~]/.test(c)) {
+      } else if (c === 'v') {
+        return 'uses \\v (vertical white space to PCRE2, one character to RE2: write \\x0b)';
+      } else if (!/[dDsSwWbBnrtf]/.test(c) && !/[!-/:-@[-`{-~]/.test(c)) {
         return `uses the escape \\${c}, which not every proxy understands`;
       } else if (classOpen >= 0 && (c === 'b' || c === 'B')) {
         return `uses \\${c} inside a character class (a backspace to JavaScript and PCRE2, refused by RE2)`;
       }
       if (classOpen >= 0 && /[dDsSwW]/.test(c)) {
         const rangeAfter = src[end + 1] === '-' && src[end + 2] !== undefined && src[end + 2] !== ']';
-        const rangeBefore = src[i - 1] === '-' && i - 1 > classOpen && src[i - 2] !== '\\';
+        // (A `-` right before is a range's, unless it is the class's first member or itself escaped.)
+        const rangeBefore = src[i - 1] === '-' && i - 1 > classOpen && lastEscapeEnd !== i - 1;
         if (rangeAfter || rangeBefore) return `uses \\${c} as an end of a range in a character class`;
       }
+      lastEscapeEnd = end;
       i = end;
       continue;
     }
@@ -212,9 +224,20 @@ function portableSyntaxProblem(src: string): string | undefined {
       i = j - 1;
       continue;
     }
-    if (ch === '{') {
+    if (ch === '(') {
+      groups.push(1);
+    } else if (ch === ')' && groups.length > 1) {
+      closed = groups.pop()!;
+      groups[groups.length - 1] = Math.max(groups[groups.length - 1]!, closed);
+    } else if (ch === '{') {
       const m = /^\{([0-9]+)(?:,([0-9]*))?\}/.exec(src.slice(i, i + 32));
-      if (m && (Number(m[1]) > MAX_REPEAT || (m[2] !== undefined && m[2] !== '' && Number(m[2]) > MAX_REPEAT))) return `repeats more than ${MAX_REPEAT} times (RE2's limit)`;
+      if (m) {
+        const count = Math.max(Number(m[1]), m[2] ? Number(m[2]) : 0);
+        const product = (afterGroup || 1) * count;
+        if (product > MAX_REPEAT) return `repeats more than ${MAX_REPEAT} times, counting nested repetitions (RE2's limit)`;
+        groups[groups.length - 1] = Math.max(groups[groups.length - 1]!, product);
+        i += m[0].length - 1;
+      }
     }
   }
   return undefined;

@@ -19,30 +19,41 @@ const { RE2 } = createRequire(import.meta.url)('re2-wasm') as { RE2: new (patter
 
 const TOKENS = [
   'a', 'b', 'é', '.', '/', '-', ':', ',', '^', '$', '|', '*', '+', '?', '(', ')', '(?:', '[', ']', '[^', '{', '}', '{2}', '{1,3}', '{0,1000}', '{1001}', '{2,}',
+  '{10}', '{30}', '{40}', '{101}', '{1,63}', '{1,127}', '\\v', '[\\\\-\\d]', '[a-z\\-\\d]',
   '\\d', '\\w', '\\s', '\\D', '\\b', '\\.', '\\-', '\\/', '\\[', '\\]', '\\\\', '\\x41', '\\x4', '\\0', '\\é', '\\a', '\\q', '\\n', '\\t',
   '[:alpha:]', '[[:alpha:]]', '[.a.]', '[=a=]', '[[.a.]]', '[.]', '[:]', '[]', '[^]', '[\\w-.]', '[-\\w.]', '[a-z]', '[\\d-z]', '(?i)', '(?P<n>', '(?<n>', '(?=', '\\1',
 ];
 const regexes = fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 8 }).map((t) => t.join(''));
 
-/** Accepted expressions, collected across the runs (for one `haproxy -c`). */
-const accepted = new Set<string>();
+/** Whether RE2 compiles a pattern (its WebAssembly object freed: re2-wasm's heap is small and fixed). */
+function re2Compiles(re: string): boolean {
+  let r: unknown;
+  try {
+    r = new RE2(re, 'u');
+  } catch {
+    return false;
+  }
+  (r as { wrapper?: { delete?: () => void } }).wrapper?.delete?.();
+  return true;
+}
 
 it('every regular expression the checker accepts compiles in RE2', () => {
+  let accepted = 0;
   fc.assert(
     fc.property(regexes, (re) => {
       if (regexProblem(re) !== undefined) return;
-      accepted.add(re);
-      expect(() => new RE2(re, 'u'), re).not.toThrow();
+      accepted++;
+      expect(re2Compiles(re), re).toBe(true);
     }),
-    { numRuns: Number(process.env.MESHC_FC_RUNS ?? 4000) },
+    { numRuns: Math.min(Number(process.env.MESHC_FC_RUNS ?? 4000), 50_000) },
   );
   // The generator reaches both sides of the line.
-  expect(accepted.size).toBeGreaterThan(200);
+  expect(accepted).toBeGreaterThan(200);
 });
 
 describeWithHaproxy('every regular expression the checker accepts compiles in HAProxy', () => {
   it('haproxy -c accepts a config matching with each (anchored as the target writes it)', () => {
-    const list = [...accepted].slice(0, 2000);
+    const list = [...new Set(fc.sample(regexes, { numRuns: 6000, seed: 20261205 }).filter((re) => regexProblem(re) === undefined))].slice(0, 2000);
     expect(list.length).toBeGreaterThan(200);
     const dir = mkdtempSync(join(tmpdir(), 'meshc-regex-'));
     try {
