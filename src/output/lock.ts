@@ -41,6 +41,11 @@ function alive(info: LockInfo): boolean {
   }
 }
 
+/** How long an empty lock may be its owner's, being filled; older, it was left by a kill. */
+const EMPTY_LOCK_MS = 2000;
+/** For short waits. */
+const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+
 /** A held lock. */
 export interface Lock {
   /** Releases it (idempotent). */
@@ -57,7 +62,9 @@ export function acquireLock(outDir: string): { lock: Lock } | { heldBy: number }
   const me: LockInfo = { pid: process.pid, host: hostname() };
   const start = startTime(process.pid);
   if (start !== undefined) me.start = start;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  // Retries (a lock taken over by another process first, an empty lock being filled) end here.
+  const deadline = Date.now() + EMPTY_LOCK_MS + 1000;
+  for (let attempt = 0; attempt < 5 || Date.now() < deadline; attempt++) {
     let fd: number;
     try {
       fd = openSync(path, 'wx', 0o644);
@@ -71,9 +78,14 @@ export function acquireLock(outDir: string): { lock: Lock } | { heldBy: number }
       }
       if (info && typeof info.pid === 'number' && info.pid !== process.pid && alive(info)) return { heldBy: info.pid };
       if (!info) {
-        // Being written this very moment, or left empty by a kill: wait for a fresh one to fill.
+        // Being written this very moment (its owner fills it right after creating it), or left
+        // empty by a build killed in between: wait for it to fill; still empty after
+        // EMPTY_LOCK_MS, it is stale and taken over.
         try {
-          if (Date.now() - statSync(path).mtimeMs < 2000) return { heldBy: 0 };
+          if (Date.now() - statSync(path).mtimeMs < EMPTY_LOCK_MS) {
+            Atomics.wait(SLEEP, 0, 0, 20);
+            continue;
+          }
         } catch {
           continue;
         }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -212,6 +212,13 @@ describe('writeOutput', () => {
     // The same pid with another start time is a reused pid: stale.
     writeFileSync(join(out, '.meshc-lock'), JSON.stringify({ pid: 1, host: hostname(), start: '1' }));
     expect(writeOutput(out, v1, meta).diagnostics).toEqual([]);
+    expect(existsSync(join(out, '.meshc-lock'))).toBe(false);
+    // An empty lock (a build killed between creating and filling it) is waited on while it could be
+    // its owner's, being filled, then taken over: recovery removes it (it did not: flaky MC5006).
+    writeFileSync(join(out, '.meshc-lock'), '');
+    const aged = new Date(Date.now() - 1800);
+    utimesSync(join(out, '.meshc-lock'), aged, aged);
+    expect(recoverOutput(out).diagnostics).toEqual([]);
     expect(existsSync(join(out, '.meshc-lock'))).toBe(false);
   });
 });
