@@ -91,8 +91,8 @@ export function carefulParseOptions(lineCounter: InstanceType<ReturnType<typeof 
   const jsTags = implicit.map((t) => ({
     tag: t.tag,
     default: true as const,
-    // The yaml library only calls `test` of its tags' test (a RegExp-like). An empty plain scalar
-    // is null (js-yaml makes it null before resolving).
+    // The yaml library only calls its tags' `test.test(data)`, so a RegExp-like object will do.
+    // An empty plain scalar is null (js-yaml makes it null before resolving).
     test: { test: (data: string) => (data === '' ? t.tag === NULL : t.resolve(data)) } as unknown as RegExp,
     resolve: (data: string) => (data === '' ? null : t.construct(data)),
   }));
@@ -105,7 +105,6 @@ export function carefulParseOptions(lineCounter: InstanceType<ReturnType<typeof 
     customTags: (tags) => [...tags.filter((t) => typeof t === 'string' || !CORE_SCALAR_TAGS.has(t.tag)), ...jsTags],
   };
 }
-
 
 /** A locator over a `yaml` Document. */
 export class YamlLocator implements Locator {
