@@ -134,6 +134,11 @@ export const EnvoyCodes = defineCodes({
     message: '{where}: header "{header}" cannot be added, set or removed', hint: bug,
     doc: 'Envoy refuses header manipulation of `:`-prefixed pseudo-headers and of `host`.',
   },
+  BadRegex: {
+    code: 'MC6206', severity: 'error', title: 'Regular expression RE2 does not compile',
+    message: '{where}: RE2 refuses the regular expression "{regex}": {reason}', hint: bug,
+    doc: 'Envoy compiles every RegexMatcher (`safe_regex`, `regex_rewrite.pattern`) with RE2 when it loads the config and refuses the config when one does not compile. `--verify` compiles each with RE2 (re2-wasm).',
+  },
 
   HostConflict: {
     code: 'MC6301', severity: 'error', title: 'Two routes claim one host at a gateway listener',

@@ -300,6 +300,13 @@ describe('what Envoy refuses at start-up beyond its API', () => {
     const y = withRoutes('[{ match: { prefix: / }, route: { cluster: c }, request_headers_to_remove: [":path"], request_headers_to_add: [{ header: { key: Host, value: x } }] }]');
     expect(problems(y)).toEqual([`MC6205 ${at(y, '{ header: { key: Host')} ${ROUTE0}.request_headers_to_add[0]`, `MC6205 ${at(y, '[":path"]')} ${ROUTE0}.request_headers_to_remove`]);
   });
+
+  it('MC6206: a regular expression RE2 does not compile (Envoy compiles them at start-up)', () => {
+    const y = withRoutes(
+      '[{ match: { safe_regex: { regex: "a{1001}" } }, route: { cluster: c, regex_rewrite: { pattern: { regex: "(?:x{30}){40}" }, substitution: "z" } } }, { match: { prefix: / , headers: [{ name: x-a, string_match: { safe_regex: { regex: "[a-z]+" } } }] }, route: { cluster: c } }]',
+    );
+    expect(problems(y).sort()).toEqual([`MC6206 ${at(y, '{ regex: "a{1001}"')} ${ROUTE0}.match.safe_regex`, `MC6206 ${at(y, '{ regex: "(?:x{30}){40}"')} ${ROUTE0}.route.regex_rewrite.pattern`].sort());
+  });
 });
 
 describe('files', () => {

@@ -3,10 +3,11 @@
  * meshc emits: references to undefined clusters, duplicate listener / cluster / virtual host names,
  * duplicate listener addresses, duplicate virtual host domains, HTTP filter chains that do not end
  * with the router, network filter chains that do not end with a terminal filter, per-route filter
- * configs for filters that are not in the chain, DNS names in STATIC clusters, and header
- * manipulation of `host` and pseudo-headers.
+ * configs for filters that are not in the chain, DNS names in STATIC clusters, header
+ * manipulation of `host` and pseudo-headers, and regular expressions RE2 does not compile.
  * @module
  */
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { EnvoyCodes } from '../codes.js';
 import type { MessageChecker, Norm } from './check.js';
@@ -93,6 +94,41 @@ export function checkSemantics(b: Norm, c: MessageChecker): void {
         }
         if (type === HCM) checkHcm(tc, c, at, needCluster);
       });
+    }
+  }
+  checkRegexes(b, c, at);
+}
+
+/** Keys whose value is an `envoy.type.matcher.v3.RegexMatcher` in the configs meshc emits. */
+const REGEX_MATCHERS = new Set(['safe_regex', 'safe_regex_match', 'pattern']);
+
+/** re2-wasm's RE2, loaded on first use (only --verify needs it). */
+let re2: (new (pattern: string, flags: string) => unknown) | undefined;
+
+/** Every RegexMatcher's `regex` must compile in RE2, which Envoy compiles them with at start-up. */
+function checkRegexes(b: Norm, c: MessageChecker, at: (o: unknown, fallback: Norm) => { off: number; path: string }): void {
+  const stack: unknown[] = [b];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    const o = obj(v);
+    if (!o) continue;
+    for (const [k, x] of Object.entries(o)) {
+      const m = obj(x);
+      if (m && REGEX_MATCHERS.has(k) && typeof m.regex === 'string') {
+        re2 ??= (createRequire(import.meta.url)('re2-wasm') as { RE2: NonNullable<typeof re2> }).RE2;
+        try {
+          const r = new re2(m.regex, 'u') as { wrapper?: { delete?: () => void } };
+          r.wrapper?.delete?.(); // (re2-wasm's heap is small and fixed)
+        } catch (err) {
+          const w = at(m, o);
+          c.report(EnvoyCodes.BadRegex, w.off, w.path, { regex: m.regex, reason: String((err as Error).message ?? err).replace(/^Invalid regular expression: .*?: /, '') });
+        }
+      }
+      if (x && typeof x === 'object') stack.push(x);
     }
   }
 }
