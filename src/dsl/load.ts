@@ -245,6 +245,15 @@ function loadSources(
     const source: SourceFile = { file: s.file, absPath: s.absPath, text };
     files.push(source);
     const lines = new LineIndex(text);
+    // A BOM at the start of a later document (YAML allows it there) is read by every parser here
+    // as part of the first key ("\ufeffapiVersion"): said plainly instead.
+    const bom = text.indexOf('\ufeff');
+    const at = bom >= 0 ? innerBom(text, bom) : -1;
+    if (at >= 0) {
+      const { line, col } = lines.pos(at);
+      bag.report(LoadCodes.YamlSyntax, { file: s.file, line, column: col, endLine: line, endColumn: col + 1 }, { detail: 'a byte order mark (U+FEFF) at the start of a line; meshc reads one only at the start of a file: save the file without it' });
+      continue;
+    }
     // Only an escape in a double-quoted scalar can make a string that is not Unicode text.
     const escapes = text.includes('\\');
     const fast = fastParse(text, LIMITS.depth);
@@ -348,6 +357,15 @@ function decodeUtf8(buf: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The offset of the first U+FEFF at the start of a line (from `from`, its first occurrence), or -1. */
+function innerBom(text: string, from: number): number {
+  for (let i = from; i >= 0; i = text.indexOf('\ufeff', i + 1)) {
+    const before = text.charCodeAt(i - 1);
+    if (i > 0 && (before === 10 || before === 13)) return i;
+  }
+  return -1;
 }
 
 /** The span of the first byte that is not UTF-8 text (an invalid sequence or a NUL). */

@@ -175,6 +175,15 @@ describe('one reading of a document, whichever parser path its file takes', () =
   });
 });
 
+describe('byte order marks', () => {
+  it('one at the start of a file is dropped; one at the start of a later document is MC1003 there (not an unknown field "\\ufeffapiVersion")', () => {
+    expect(loadFromMemory({ 'a.yaml': `\ufeff${MESH}` }).diagnostics).toEqual([]);
+    expect(where(loadFromMemory({ 'a.yaml': `${MESH}---\n\ufeff${service('a')}` }).diagnostics)).toEqual(['MC1003 a.yaml:6:1']);
+    // Inside a value it is a character like any other.
+    expect(loadFromMemory({ 'a.yaml': `${MESH.replace('name: m', 'name: "m\ufeff"')}` }).diagnostics).toEqual([]);
+  });
+});
+
 describe('aliases', () => {
   it('an alias without an anchor before it in its document is a syntax error at the alias, not an alias bomb', () => {
     const text = `${service('web')}---\napiVersion: meshc/v1alpha1\nkind: Route\nmetadata: { name: r }\nspec:\n  service: *p\n`;
