@@ -53,6 +53,19 @@ function tcpRouting(backends: Backends, rules: readonly RuleIR[]): Line[] {
 }
 
 /** An outbound listener: the app calls 127.0.0.1:localPort. */
+/**
+ * A path that is not normal — an empty segment (`//`), or a `.` or `..` segment, also
+ * percent-encoded — is refused (400) before any Filter or route reads it. Envoy normalises such a
+ * path first (`normalize_path`, `merge_slashes`); HAProxy 2.6 can only with an experimental
+ * directive, and matched raw, `/public//admin/x` or `/public/../private` would slip past a path
+ * Filter or a prefix route.
+ */
+const ABNORMAL_PATH = '//|(^|/)(\\.|%2[eE]){1,2}(/|$)';
+
+function refuseAbnormalPath(): Line {
+  return Lif([[{ fetch: 'path', match: 'reg', patterns: [ABNORMAL_PATH] }]], 'http-request', 'deny', 'deny_status', '400');
+}
+
 function outboundSection(build: ProxyBuild, backends: Backends, o: OutboundIR): Section {
   const name = `out.${o.service}.${o.port}`;
   const lines: Line[] = [];
@@ -64,6 +77,7 @@ function outboundSection(build: ProxyBuild, backends: Backends, o: OutboundIR): 
   }
   lines.push(L('mode', 'http'), L('bind', `127.0.0.1:${o.localPort}`, ...(isH2(o.protocol) ? ['proto', 'h2'] : [])), L('option', 'httplog'));
   lines.push(L('timeout', 'client', ms(longest(o.rules, 60_000))));
+  lines.push(refuseAbnormalPath());
   const r = route(build, backends, { frontend: name, vhosts: [{ hosts: [], rules: o.rules }], hostRouting: false, scheme: 'http' });
   lines.push(...r.request, ...r.response, ...r.use);
   return { keyword: 'frontend', name, comment: `outbound: ${o.service} port ${o.port} on 127.0.0.1:${o.localPort}${o.route ? `, route ${o.route}` : ''}`, lines };
@@ -120,7 +134,7 @@ function inboundSections(build: ProxyBuild, ir: MeshIR, svc: ServiceIR, port: Po
   }
   lines.push(L('option', http ? 'httplog' : 'tcplog'));
   lines.push(L('timeout', 'client', ms(longest(port.rules, 60_000))));
-  if (http) lines.push(L('option', 'forwardfor'));
+  if (http) lines.push(L('option', 'forwardfor'), refuseAbnormalPath());
   lines.push(...pol.lines);
   lines.push(L('default_backend', app));
   sections.push({
@@ -192,6 +206,7 @@ function listenerSections(build: ProxyBuild, backends: Backends, gw: GatewayIR, 
   lines.push(L('timeout', 'client', ms(longest(rules, 60_000))));
   lines.push(L('option', 'forwardfor'));
   lines.push(L('http-request', 'set-header', 'x-forwarded-proto', l.tls ? 'https' : 'http'));
+  lines.push(refuseAbnormalPath());
   lines.push(...pol.lines);
   if (l.redirectToHttps) {
     const port = l.httpsPort !== undefined && l.httpsPort !== 443 ? `:${l.httpsPort}` : '';

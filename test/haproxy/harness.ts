@@ -198,14 +198,15 @@ cleanups.push(() => agent.destroy());
 /** One HTTP request (keep-alive agent unless options say otherwise), bounded in time. */
 export function request(
   url: string,
-  opts: { method?: string; headers?: Record<string, string>; tls?: https.RequestOptions; timeoutMs?: number } = {},
+  opts: { method?: string; headers?: Record<string, string>; tls?: https.RequestOptions; timeoutMs?: number; rawPath?: string } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const mod = u.protocol === 'https:' ? https : http;
     const req = mod.request(
       u,
-      { method: opts.method ?? 'GET', headers: opts.headers, agent: u.protocol === 'https:' ? false : agent, ...(opts.tls ?? {}) },
+      // (`rawPath` is sent as it is: a URL would resolve its `.` and `..` segments first.)
+      { method: opts.method ?? 'GET', headers: opts.headers, agent: u.protocol === 'https:' ? false : agent, ...(opts.tls ?? {}), ...(opts.rawPath ? { path: opts.rawPath } : {}) },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

@@ -54,6 +54,14 @@ describeWithHaproxy('haproxy inbound policy with real traffic', () => {
     expect((await request(url(p.sidecar, '/ok'), { method: 'POST' })).status).toBe(403); // methods: [GET]
   });
 
+  it('refuses a path that is not normal (400) before any Filter reads it: no deny is slipped past, no allow escaped', async () => {
+    for (const raw of ['/ok//../admin/users', '/admin//users', '/ok/../admin/users', '/ok/./x', '/ok/%2e%2e/admin/users', '/ok/.%2E/admin', '/ok/..', '//ok']) {
+      expect((await request(url(p.sidecar, '/'), { rawPath: raw })).status, raw).toBe(400);
+    }
+    // Dots inside a segment are ordinary characters.
+    expect((await request(url(p.sidecar, '/'), { rawPath: '/ok/a..b/.well' })).status).toBe(200);
+  });
+
   it('answers 429 past the rate limit', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await request(url(p.sidecarLimited, `/r${i}`))).status);
