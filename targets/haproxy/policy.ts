@@ -29,6 +29,12 @@ export interface PolicyInput {
   identities: boolean;
   /** Whether callers may also come without certificates (mTLS permissive or off, or a gateway). */
   plaintext: boolean;
+  /**
+   * The service's HTTP health-check path, which callers' proxies probe (`GET <path>`): exempt from
+   * allow Filters, the default deny and JWT checks (deny Filters and rate limits still apply), as
+   * the Envoy target exempts it — else every caller would mark every endpoint down.
+   */
+  healthPath?: string;
 }
 
 /** What the policy adds to a frontend. */
@@ -58,11 +64,16 @@ export function policy(build: ProxyBuild, input: PolicyInput): PolicyOutput {
     const cond = ruleCond(build, input, rule);
     if (cond) lines.push(Lif(cond, act, ...phase, ...(http ? ['deny', 'deny_status', '403'] : ['reject'])));
   }
+  const health: Term[] = http && input.healthPath !== undefined ? [{ fetch: 'method', patterns: ['GET'] }, { fetch: 'path', match: 'str', patterns: [input.healthPath] }] : [];
+  if (health.length > 0 && (inbound.defaultAction === 'deny' || inbound.jwt.length > 0)) {
+    lines.push(Lif([health], 'http-request', 'set-var(txn.health)', 'bool(true)'));
+  }
   if (inbound.defaultAction === 'deny') {
     for (const rule of inbound.allow) {
       const cond = ruleCond(build, input, rule);
       if (cond) lines.push(Lif(cond, act, ...phase, `set-var(${scope}.allowed)`, 'bool(true)'));
     }
+    if (health.length > 0) lines.push(Lif([[{ fetch: 'var(txn.health)', match: 'found' }]], act, ...phase, `set-var(${scope}.allowed)`, 'bool(true)'));
     lines.push(Lif([[{ fetch: `var(${scope}.allowed)`, match: 'found', not: true }]], act, ...phase, ...(http ? ['deny', 'deny_status', '403'] : ['reject'])));
   }
 
@@ -95,7 +106,10 @@ export function policy(build: ProxyBuild, input: PolicyInput): PolicyOutput {
       build.unsupported('JWT on a TCP port', j.span);
       return;
     }
-    lines.push(...jwtLines(build, input, j, i));
+    const jl = jwtLines(build, input, j, i);
+    // The health check carries no token: its requests skip the JWT's refusals.
+    if (health.length > 0) for (const l of jl) if (l.cond && l.words.includes('401')) for (const alt of l.cond) alt.push({ fetch: 'var(txn.health)', match: 'found', not: true });
+    lines.push(...jl);
   });
   return { lines, tables };
 }

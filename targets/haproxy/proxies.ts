@@ -98,6 +98,7 @@ function inboundSections(build: ProxyBuild, ir: MeshIR, svc: ServiceIR, port: Po
     where: `service ${svc.name} port ${port.name}`,
     identities: mtls !== 'off',
     plaintext: mtls !== 'strict',
+    ...(http && svc.healthCheck?.path !== undefined ? { healthPath: svc.healthCheck.path } : {}),
   });
   const sections: Section[] = [];
   const lines: Line[] = [L('mode', http ? 'http' : 'tcp')];

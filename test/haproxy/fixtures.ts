@@ -180,6 +180,7 @@ kind: Service
 metadata: { name: guarded }
 spec:
   endpoints: [127.0.0.1]
+  healthCheck: { path: /healthz }
   ports:
     - { name: http, port: ${p.app}, sidecarPort: ${p.sidecar} }
     - { name: limited, port: ${p.appLimited}, sidecarPort: ${p.sidecarLimited} }

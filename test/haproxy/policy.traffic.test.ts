@@ -62,6 +62,14 @@ describeWithHaproxy('haproxy inbound policy with real traffic', () => {
     expect((await request(url(p.sidecar, '/'), { rawPath: '/ok/a..b/.well' })).status).toBe(200);
   });
 
+  it("lets callers' health checks through (GET of the service's healthCheck path), as Envoy does: past the default deny and the JWT", async () => {
+    expect((await request(url(p.sidecar, '/healthz'))).status).toBe(200); // no allow Filter names it
+    expect((await request(url(p.sidecar, '/healthz'), { method: 'POST' })).status).toBe(403);
+    expect((await request(url(p.sidecar, '/healthz/x'))).status).toBe(403);
+    expect((await request(url(p.sidecarJwt, '/healthz'))).status).toBe(200); // no token
+    expect((await request(url(p.sidecarJwt, '/'))).status).toBe(401);
+  });
+
   it('answers 429 past the rate limit', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await request(url(p.sidecarLimited, `/r${i}`))).status);
