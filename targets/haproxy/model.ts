@@ -222,8 +222,35 @@ export function fitSection(lines: readonly Line[]): Line[] {
       }),
     );
     const fitted: Line = { ...line, cond };
-    if (wordCount(fitted) <= MAX_WORDS) out.push(fitted);
-    else for (const alt of cond) out.push({ ...line, cond: [alt] });
+    if (wordCount(fitted) <= MAX_WORDS) {
+      out.push(fitted);
+      continue;
+    }
+    for (const alt of cond) {
+      // An alternative of many tests (a route rule matching many headers): each test, largest first,
+      // becomes a named ACL of its own (one word in the line, `!name` when negated), until it fits.
+      const one: Line = { ...line, cond: [alt.slice()] };
+      const terms = one.cond![0]!;
+      const order = terms.map((t, i) => i).filter((i) => terms[i]!.acl === undefined).sort((a, b) => termSize(terms[b]!) - termSize(terms[a]!));
+      for (const i of order) {
+        if (wordCount(one) <= MAX_WORDS) break;
+        const t = terms[i]!;
+        const name = `long${++acls}`;
+        out.push({ words: ['acl', name, t.fetch, ...(t.match ? ['-m', t.match] : []), ...(t.ops ?? []), ...(t.patterns && t.patterns.length > 0 ? ['--', ...t.patterns] : [])] });
+        const hoisted: Term = { fetch: '', acl: name };
+        if (t.not) hoisted.not = true;
+        terms[i] = hoisted;
+      }
+      out.push(one);
+    }
+    // (One line per alternative, as before, is the same for the lines this target emits: a
+    // set-var to a constant or a final answer.)
+    if (cond.length > 1) continue;
   }
   return out;
+}
+
+/** How many words a test takes in a condition (`{ fetch [-m m] [ops] [-- patterns] }`). */
+function termSize(t: Term): number {
+  return t.acl !== undefined ? 1 : 4 + (t.match ? 2 : 0) + (t.ops?.length ?? 0) + (t.patterns?.length ?? 0);
 }
