@@ -104,9 +104,12 @@ function httpProfile(rule: RuleIR, cluster: ClusterIR, build: ProxyBuild): Profi
   if (!r) return { retries: 0, retryOn: [], serverTimeoutMs: rule.timeoutMs };
   const on = retryOn(r, cluster, build, rule.featureSpans.retries ?? rule.span);
   const serverTimeoutMs = r.perTryTimeoutMs !== undefined && (rule.timeoutMs === 0 || r.perTryTimeoutMs < rule.timeoutMs) ? r.perTryTimeoutMs : rule.timeoutMs;
-  // `timeout server` bounds each try; nothing bounds their sum. Warn where the mesh asked for a
-  // per-try bound whose tries (the first and `attempts` retries) can outlast the whole timeout.
-  if (r.perTryTimeoutMs !== undefined && rule.timeoutMs > 0 && (r.attempts + 1) * serverTimeoutMs > rule.timeoutMs) {
+  // `timeout server` bounds each try; nothing bounds their sum. Warn where tries that time out
+  // (the first and `attempts` retries) can outlast the whole timeout: with a per-try bound, or
+  // without one when a try that timed out is retried (`response-timeout`, from 5xx) — each retry
+  // then gets the whole timeout again.
+  const timedOutRetried = r.perTryTimeoutMs !== undefined || on.includes('response-timeout');
+  if (timedOutRetried && r.attempts > 0 && rule.timeoutMs > 0 && (r.attempts + 1) * serverTimeoutMs > rule.timeoutMs) {
     build.report(HaproxyCodes.RetryTotal, r.perTryTimeoutSpan ?? rule.featureSpans.retries ?? rule.span, {
       timeout: `${rule.timeoutMs} ms`, tries: r.attempts + 1, perTry: `${serverTimeoutMs} ms`, total: `${(r.attempts + 1) * serverTimeoutMs} ms`,
     });

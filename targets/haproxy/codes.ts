@@ -42,7 +42,7 @@ export const HaproxyCodes = defineCodes({
     code: 'MC7010', severity: 'warning', title: 'Retries can outlast the request timeout',
     message: 'HAProxy cannot bound the whole request at {timeout}: {tries} tries of up to {perTry} each may take {total}',
     hint: 'make (attempts + 1) x perTryTimeout at most the timeout, or accept that the timeout bounds each try only',
-    doc: 'HAProxy 2.6 has no timer for a whole request across retries: a rule\'s `retries.perTryTimeout` becomes the backend\'s `timeout server`, which bounds each try, and `retries.attempts` the backend\'s `retries`. The first try and its retries together may then take (attempts + 1) x perTryTimeout, longer than the rule\'s `timeout`, which Envoy enforces over all tries. meshc warns at the `perTryTimeout` when that product exceeds the timeout, instead of approximating silently.',
+    doc: 'HAProxy 2.6 has no timer for a whole request across retries: a rule\'s `retries.perTryTimeout` becomes the backend\'s `timeout server`, which bounds each try, and `retries.attempts` the backend\'s `retries`. The first try and its retries together may then take (attempts + 1) x perTryTimeout, longer than the rule\'s `timeout`, which Envoy enforces over all tries. Without `perTryTimeout`, `timeout server` is the whole timeout, and a try that times out is retried when the conditions include `5xx` (HAProxy\'s `response-timeout`): the tries may then take (attempts + 1) x the timeout. meshc warns (at `perTryTimeout`, or at the retries) when that product exceeds the timeout, instead of approximating silently.',
   },
   RateWindowTooLong: {
     code: 'MC7011', severity: 'error', title: 'Rate-limit window too long for HAProxy',
