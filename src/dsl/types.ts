@@ -1528,10 +1528,12 @@ export interface FilterResource {
 /** TLS termination at a gateway listener. Set exactly one of `certificateFile` and `secretName`. */
 export interface ListenerTls {
   /**
-   * A PEM file with the certificate chain followed by its private key, at this absolute path on
-   * the gateway's host (outside Kubernetes). Never read by meshc: only the path is written. No
-   * default: set exactly one of `certificateFile` and `secretName`.
-   * @pattern ^(/[^/\x00-\x1f\x7f]{1,255})+$
+   * A PEM file with the certificate chain followed by its private key, at this path on the
+   * gateway's host (outside Kubernetes): absolute, or relative to `/etc/meshc`, the directory of
+   * meshc's files on every proxy host (`certs/shop.pem` is `/etc/meshc/certs/shop.pem`). Never
+   * read by meshc: only the path is written. No default: set exactly one of `certificateFile` and
+   * `secretName`.
+   * @pattern ^/?[^/\x00-\x1f\x7f]{1,255}(/[^/\x00-\x1f\x7f]{1,255})*$
    * @maxLength 1024
    * @example "/etc/ssl/private/shop.pem"
    */

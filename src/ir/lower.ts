@@ -4,6 +4,7 @@
  * the size of the mesh: per-service work depends only on what the service uses.
  * @module
  */
+import { posix } from 'node:path';
 import { filterPorts } from '../check/filters.js';
 import { CheckContext } from '../check/context.js';
 import type { CheckedMesh } from '../check/model.js';
@@ -765,7 +766,9 @@ class Lowering {
             mountDir: dir,
           };
         } else {
-          out.tls = { certPath: l.tls.certificateFile!, keyPath: l.tls.certificateFile!, haproxyKeyPath: l.tls.certificateFile! };
+          // A relative path is relative to /etc/meshc on the gateway's host.
+          const file = posix.resolve('/etc/meshc', l.tls.certificateFile!);
+          out.tls = { certPath: file, keyPath: file, haproxyKeyPath: file };
         }
       }
       return out;
