@@ -30,6 +30,12 @@ export const KubernetesCodes = defineCodes({
     hint: 'give {name} IP addresses as endpoints; its proxy identity is still checked by the sidecar',
     doc: 'NetworkPolicies match pods by label and other hosts by IP block, never by DNS name. When an allowed source runs on a host known only by name, the NetworkPolicy cannot admit exactly it; rather than refusing legitimate traffic, the port stays open to every source at L4 and the sidecar (mTLS identity and the Filters) still decides. With IP endpoints the NetworkPolicy admits exactly those addresses.',
   },
+  DenyNotExpressible: {
+    code: 'MC9009', severity: 'warning', title: 'Deny not expressible in a NetworkPolicy',
+    message: 'under defaultAction allow, the NetworkPolicy of {target} admits every source on port {port}: it cannot refuse the sources of deny Filter "{filter}" while admitting all others',
+    hint: 'the sidecar (and nftables, for hosts outside Kubernetes) enforce the deny; for a workload without a sidecar, use defaultAction deny with allow Filters, which a NetworkPolicy expresses',
+    doc: 'NetworkPolicies only admit traffic. Under `defaultAction: deny` a deny Filter is expressed by leaving its sources out (and a denied address inside an admitted IP block becomes one of its `except` entries). Under `defaultAction: allow` the policy must admit every source, and it cannot then refuse some of them: the deny is enforced by the sidecar and by nftables, not by the NetworkPolicy, and meshc says so instead of leaving it out silently. For a workload with `sidecar: false` in Kubernetes, nothing else enforces it inside the cluster.',
+  },
   MissingProxyConfig: {
     code: 'MC9005', severity: 'error', title: 'No proxy config',
     message: 'the {proxy} target emitted no config for {owner}{detail}',

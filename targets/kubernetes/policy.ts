@@ -97,10 +97,21 @@ function admitted(inb: InboundIR, ctx: EmitContext, target: string): Admitted {
       if (src.kind === 'cidr') {
         const c = parseCidr(src.cidr);
         if (c) deniedCidrs.push(c);
-      } else deniedNames.add(`${src.kind}/${src.name}`);
+      } else {
+        deniedNames.add(`${src.kind}/${src.name}`);
+        // Its hosts outside Kubernetes: refused inside an admitted IP block too.
+        for (const e of src.addresses) {
+          const c = e.kind === 'ipv4' ? parseCidr(`${e.host}/32`) : e.kind === 'ipv6' ? parseCidr(`${e.host}/128`) : undefined;
+          if (c) deniedCidrs.push(c);
+        }
+      }
     }
   }
-  if (inb.defaultAction === 'allow') return { kind: 'all' };
+  if (inb.defaultAction === 'allow') {
+    // A NetworkPolicy can only admit: it cannot refuse some sources while admitting every other.
+    for (const d of denies) ctx.report(KubernetesCodes.DenyNotExpressible, d.span, { filter: d.filter, port: inb.port, target });
+    return { kind: 'all' };
+  }
   if (inb.allow.some((a) => a.from.length === 0)) return { kind: 'all' };
   const peers: Peer[] = [];
   const seen = new Set<string>();

@@ -84,6 +84,28 @@ describe('unconditional denies', () => {
     expect(policyOf(ir, 'users').ingress).toEqual([]);
   });
 
+  it("carve a denied service's hosts out of an admitted CIDR", async () => {
+    const ir = await webshopIR();
+    const users = inboundOf(ir, 'users');
+    const batch: SourceIR = { kind: 'service', name: 'batch', identity: 'spiffe://x/ns/shop/sa/batch', addresses: [{ kind: 'ipv4', host: '10.2.0.5' }, { kind: 'ipv6', host: '2001:db8::5' }], span: at } as SourceIR;
+    users.allow = [rule('nets', [cidr('10.0.0.0/8'), cidr('2001:db8::/32')])];
+    users.deny = [rule('no-batch', [batch])];
+    expect(policyOf(ir, 'users').ingress[0].from).toEqual([
+      { ipBlock: { cidr: '10.0.0.0/8', except: ['10.2.0.5/32'] } },
+      { ipBlock: { cidr: '2001:db8::/32', except: ['2001:db8::5/128'] } },
+    ]);
+  });
+
+  it('under defaultAction allow cannot be expressed: the port is open to all, and a warning (MC9009) says so at the deny Filter', async () => {
+    const ir = await webshopIR();
+    const users = inboundOf(ir, 'users');
+    users.defaultAction = 'allow';
+    users.deny = [rule('quarantine', [cidr('10.66.0.0/16')])];
+    const r = emit(ir);
+    expect(objects(r.files).get('kubernetes/networkpolicy-users.yaml')!.spec.ingress[0].from).toBeUndefined();
+    expect(r.diagnostics.map((d) => `${d.code} ${d.severity} ${d.span?.line}:${d.span?.column}`)).toEqual(['MC9009 warning 7:3']);
+  });
+
   it('from everyone close the port; with L7 conditions they close nothing', async () => {
     const ir = await webshopIR();
     const catalog = ir.services.find((s) => s.name === 'catalog')!;
