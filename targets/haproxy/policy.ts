@@ -5,8 +5,9 @@
  *
  * Who a caller is: behind mTLS, the SPIFFE URI SAN of its verified certificate. HAProxy 2.6 has no
  * SAN fetch, so the test is a substring match of the SAN entry's DER (tag, length and URI; see
- * `uriSanHex`) in `ssl_c_der`. Services without a sidecar, gateways' external clients and plaintext
- * callers are matched by source address.
+ * `uriSanHex`) in `ssl_c_der`. Services without a sidecar, gateways' external clients and callers
+ * where no certificates are used (`mtls: off`) are matched by source address; under mTLS
+ * permissive, a caller with a sidecar only by its certificate.
  * @module
  */
 import type { InboundIR, JwtIR, PolicyRuleIR, RateLimitIR, SourceIR } from '../../src/ir/types.js';
@@ -156,9 +157,13 @@ function addSource(build: ProxyBuild, input: PolicyInput, s: SourceIR, ids: stri
     nets.push(s.cidr);
     return;
   }
+  // A caller with a mesh identity is recognised by it alone, also under mTLS permissive: its proxy
+  // always presents its certificate, so plaintext from its address is someone else on that host (as
+  // the Envoy target: plaintext callers present no identity, and only addresses of callers without
+  // one, and CIDRs, match them).
   const byIdentity = input.identities && (s.kind === 'gateway' || s.sidecar);
   if (byIdentity) ids.push(uriSanHex(s.identity));
-  if (!byIdentity || input.plaintext) {
+  else {
     const addrs = s.addresses.filter((a) => a.kind !== 'dns').map((a) => a.host);
     nets.push(...addrs);
     if (!byIdentity && addrs.length === 0) {
