@@ -33,8 +33,8 @@ export const NftCodes = defineCodes({
   RateIsConnections: {
     code: 'MC8005', severity: 'note', title: 'Rate limit counts new connections',
     message: 'filter {filter}: nftables limits new connections to {rate} (burst {burst}), not requests',
-    hint: 'the proxy limits requests; nftables adds a limit on new TCP connections at the same rate',
-    doc: 'nftables sees packets, not HTTP requests, so a `rateLimit` Filter becomes a limit on new TCP connections (SYN packets) at the same rate and burst: `by: source-ip` keeps one budget per client address, `global` one per host. Connections over the limit are refused like any refused connection (dropped or reset, per `Mesh.spec.nftables.refuse`). Sidecars and gateways additionally limit requests and answer 429.',
+    hint: '{limits}',
+    doc: 'nftables sees packets, not HTTP requests, so a `rateLimit` Filter becomes a limit on new TCP connections (SYN packets) at the same rate and burst: `by: source-ip` keeps one budget per client address, `global` one per host. Connections over the limit are refused like any refused connection (dropped or reset, per `Mesh.spec.nftables.refuse`). Sidecars and gateways additionally limit requests and answer 429; for a service without a sidecar, the connection limit is the only one.',
   },
   DestinationConflict: {
     code: 'MC8006', severity: 'error', title: 'Two destinations share an address and port',

@@ -279,6 +279,9 @@ export function buildModel(ir: MeshIR, ctx: EmitContext): RulesetModel {
       if (inb.isHttp) {
         reportOnce(`rateconn|${rl.filter}`, NftCodes.RateIsConnections, rl.span, {
           filter: rl.filter, rate: rl.by === 'source-ip' ? `${rate} per source address` : `${rate} per host`, burst: rl.burst,
+          limits: owner.enforcer === undefined
+            ? `${owner.label} has no proxy: this limit on new TCP connections is the only one`
+            : `the ${owner.enforcer} limits requests; nftables adds a limit on new TCP connections at the same rate`,
         });
       }
       if (rl.by === 'source-ip') {
