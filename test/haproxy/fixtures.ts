@@ -286,3 +286,32 @@ spec:
 `,
   };
 }
+
+/**
+ * The smallest HAProxy mesh with a call: `web` uses `api` (default allow, Kubernetes workloads),
+ * with `apiSpec` lines added to api's spec and `more` documents after it.
+ */
+export function webCallsApi(apiSpec = '', more = ''): Record<string, string> {
+  return {
+    'mesh.yaml': `apiVersion: meshc/v1alpha1
+kind: Mesh
+metadata: { name: m }
+spec: { namespace: ns, trustDomain: td.local, defaultAction: allow, sidecar: { proxy: haproxy } }
+---
+apiVersion: meshc/v1alpha1
+kind: Service
+metadata: { name: web }
+spec:
+  ports: [ { name: http, port: 8080 } ]
+  workload: { image: web:1 }
+  uses: [ { service: api, localPort: 9000 } ]
+---
+apiVersion: meshc/v1alpha1
+kind: Service
+metadata: { name: api }
+spec:
+  ports: [ { name: http, port: 8080 } ]
+  workload: { image: api:1 }
+${apiSpec}${more}`,
+  };
+}

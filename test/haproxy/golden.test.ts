@@ -11,6 +11,7 @@ import { compile } from '../../src/compiler.js';
 import type { MeshIR } from '../../src/ir/types.js';
 import haproxy from '../../targets/haproxy/index.js';
 import { expectGolden, updating } from '../helpers/golden.js';
+import { webCallsApi } from './fixtures.js';
 import { describeWithHaproxy, emit, irOf } from './harness.js';
 
 const CASES: Record<string, string> = {
@@ -93,30 +94,7 @@ describe('haproxy diagnostics point at the user line', () => {
   });
 
   it('warns (MC7010) when retried timeouts can outlast the timeout without perTryTimeout too — each retry gets the whole timeout', async () => {
-    const mesh = (on: string) => ({
-      'mesh.yaml': `apiVersion: meshc/v1alpha1
-kind: Mesh
-metadata: { name: m }
-spec: { namespace: ns, trustDomain: td.local, defaultAction: allow, sidecar: { proxy: haproxy } }
----
-apiVersion: meshc/v1alpha1
-kind: Service
-metadata: { name: web }
-spec:
-  ports: [ { name: http, port: 8080 } ]
-  workload: { image: web:1 }
-  uses: [ { service: api, localPort: 9000 } ]
----
-apiVersion: meshc/v1alpha1
-kind: Service
-metadata: { name: api }
-spec:
-  ports: [ { name: http, port: 8080 } ]
-  workload: { image: api:1 }
-  timeout: 2s
-  retries: { attempts: 3, on: [${on}] }
-`,
-    });
+    const mesh = (on: string) => webCallsApi(`  timeout: 2s\n  retries: { attempts: 3, on: [${on}] }\n`);
     const at = (ds: { code: string; span?: { line: number; column: number } }[]) => ds.filter((d) => d.code === 'MC7010').map((d) => `${d.span!.line}:${d.span!.column}`);
     expect(at(emit(await irOf(mesh('5xx'))).diagnostics)).toEqual(['15:7']); // a timed-out try is retried (at the service: its default rule)
     expect(at(emit(await irOf(mesh('connect-failure'))).diagnostics)).toEqual([]); // only failed connections are

@@ -9,31 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { verifyHaproxy } from '../../targets/haproxy/verify.js';
+import { webCallsApi } from './fixtures.js';
 import { describeWithHaproxy, emit, irOf } from './harness.js';
 
 const headers = (n: number) => Array.from({ length: n }, (_, i) => `h${i}: { exact: "v ${i}" }`).join(', ');
 
-const mesh = (n: number) => ({
-  'mesh.yaml': `apiVersion: meshc/v1alpha1
-kind: Mesh
-metadata: { name: m }
-spec: { namespace: ns, trustDomain: td.local, defaultAction: allow, sidecar: { proxy: haproxy } }
----
-apiVersion: meshc/v1alpha1
-kind: Service
-metadata: { name: web }
-spec:
-  ports: [ { name: http, port: 8080 } ]
-  workload: { image: web:1 }
-  uses: [ { service: api, localPort: 9000 } ]
----
-apiVersion: meshc/v1alpha1
-kind: Service
-metadata: { name: api }
-spec:
-  ports: [ { name: http, port: 8080 } ]
-  workload: { image: api:1 }
----
+const mesh = (n: number) =>
+  webCallsApi(
+    '',
+    `---
 apiVersion: meshc/v1alpha1
 kind: Route
 metadata: { name: api }
@@ -44,7 +28,7 @@ spec:
       backends: [ { service: api } ]
     - directResponse: { status: 404 }
 `,
-});
+  );
 
 describeWithHaproxy('a rule with more tests than an HAProxy line holds', () => {
   for (const n of [9, 30]) {
