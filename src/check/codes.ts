@@ -281,6 +281,12 @@ export const CheckCodes = defineCodes({
     hint: 'gateways terminate client TLS, so they see no mesh identity; use cidr sources, or make sure the source has endpoints',
     doc: 'A gateway accepts traffic from outside the mesh; its clients present no mesh identity. A service or gateway named as a source of a gateway Filter is matched by its endpoint addresses, and matches nothing when it runs only in Kubernetes.',
   },
+  JwtIssuersConflict: {
+    code: 'MC3060', severity: 'warning', title: 'Two JWT issuers required',
+    message: 'requests to {target} port {port} need a token valid for every jwt Filter there, but "{first}" and "{second}" name different issuers: no token passes both',
+    hint: 'keep one jwt Filter per port (meshc requires all of them, where Istio accepts a token valid for any)',
+    doc: 'Every `jwt` Filter that applies to a port must pass: Envoy requires all of its providers (`requires_all`) and HAProxy checks each in turn. A token has one issuer, so two Filters with different issuers on the same port refuse every request. Istio\'s RequestAuthentication accepts a token valid for any of its rules; meshc\'s Filters are all enforced, and it warns instead of leaving the port silently closed.',
+  },
   TooManyRules: {
     code: 'MC3058', severity: 'warning', title: 'Redundant rule after a catch-all',
     message: 'a TCP route has more than one rule; only the first is used',

@@ -93,6 +93,34 @@ export function checkFilters(ctx: CheckContext): void {
     }
     if (spec.type === 'jwt') checkJwks(ctx, lr);
   }
+  checkJwtIssuers(ctx);
+}
+
+/**
+ * Every jwt Filter on a port must pass (as Envoy's `requires_all`, and HAProxy's checks in turn):
+ * two with different issuers there can never both pass with one token, so every request is refused.
+ */
+function checkJwtIssuers(ctx: CheckContext): void {
+  const first = new Map<string, LocatedResource<FilterResource>>();
+  for (const lr of ctx.filters.values()) {
+    const spec = lr.resource.spec;
+    if (spec.type !== 'jwt') continue;
+    const t = spec.target;
+    const target = 'service' in t ? `service "${t.service}"` : `gateway "${t.gateway}"`;
+    for (const port of filterPorts(ctx, lr.resource)) {
+      const key = `${target} ${port.name}`;
+      const other = first.get(key);
+      if (!other) {
+        first.set(key, lr);
+        continue;
+      }
+      const otherSpec = other.resource.spec as Extract<FilterResource['spec'], { type: 'jwt' }>;
+      if (otherSpec.jwt.issuer === spec.jwt.issuer) continue;
+      ctx.report(CheckCodes.JwtIssuersConflict, lr, ['spec', 'jwt', 'issuer'], { target, port: port.name, first: other.resource.metadata.name, second: lr.resource.metadata.name }, {
+        related: [{ span: ctx.span(other, ['spec', 'jwt', 'issuer']), message: 'the other issuer' }],
+      });
+    }
+  }
 }
 
 function checkJwks(ctx: CheckContext, lr: LocatedResource<FilterResource>): void {

@@ -3,6 +3,7 @@
  * (service, gateway, filter target, `from` entry) and the related span of a duplicate name, which
  * points at the first definition.
  */
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileMemory } from '../../src/compiler.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
@@ -195,5 +196,33 @@ describe('a port conflict points at where each port is set', () => {
     expect(d.code).toBe('MC3010');
     expect(d.span).toMatchObject(locate(text, '15000'));
     expect(d.related ?? []).toEqual([]);
+  });
+});
+
+describe('jwt Filters on one port', () => {
+  const jwks = resolve('examples/webshop/keys/jwks.json');
+  const jwtFilter = (name: string, issuer: string, ports = '') => `---
+apiVersion: meshc/v1alpha1
+kind: Filter
+metadata: { name: ${name} }
+spec:
+  target: { service: orders }
+  type: jwt
+${ports}  jwt: { issuer: "${issuer}", jwksFile: ${JSON.stringify(jwks)} }
+`;
+
+  it('two with different issuers on one port: warning MC3060 at the second issuer, related to the first', async () => {
+    const text = MESH + service('orders') + jwtFilter('a', 'https://one.example.com') + jwtFilter('b', 'https://two.example.com');
+    const d = only(await check(text));
+    expect(d.code).toBe('MC3060');
+    expect(d.severity).toBe('warning');
+    expect(d.span).toMatchObject(locate(text, '"https://two.example.com'));
+    expect(d.related?.map((r) => r.span)).toEqual([expect.objectContaining(locate(text, '"https://one.example.com'))]);
+  });
+
+  it('the same issuer twice, or issuers on different ports: no warning', async () => {
+    expect(await check(MESH + service('orders') + jwtFilter('a', 'https://one.example.com') + jwtFilter('b', 'https://one.example.com'))).toEqual([]);
+    const twoPorts = MESH + service('orders').replace('ports: [ { name: http, port: 8080 } ]', 'ports: [ { name: http, port: 8080 }, { name: admin, port: 8081 } ]');
+    expect(await check(twoPorts + jwtFilter('a', 'https://one.example.com', '  ports: [http]\n') + jwtFilter('b', 'https://two.example.com', '  ports: [admin]\n'))).toEqual([]);
   });
 });
