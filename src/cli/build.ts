@@ -14,6 +14,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import type { MeshIR } from '../ir/types.js';
 import { OutputCodes } from '../output/codes.js';
 import { realish, unsafeOutDirReason } from '../output/paths.js';
+import { within } from '../util/paths.js';
 import { beginOutput, checkOutput, OutputCheck, OutputWrite, recoverOutput, writeOutput, type WriteResult } from '../output/write.js';
 import { loadTargets, targetNames } from '../target/registry.js';
 import { meshcVersion } from '../util/package.js';
@@ -67,8 +68,10 @@ function colorDiff(diff: string): string {
 
 /** A mesh file (relative to the input root) that lies below the output directory, if any. */
 function meshFileBelow(outDir: string, inputRoot: string, files: readonly string[]): string | undefined {
-  const rel = relative(realish(inputRoot), realish(outDir)).split(sep).join('/');
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+  const root = realish(inputRoot);
+  const out = realish(outDir);
+  if (out === root || !within(out, root)) return undefined;
+  const rel = relative(root, out).split(sep).join('/');
   return files.find((f) => f.startsWith(rel + '/'));
 }
 

@@ -8,6 +8,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import type { Document, Node } from 'yaml';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
+import { within } from '../util/paths.js';
 import { closest } from '../util/strings.js';
 import { LoadCodes } from './codes.js';
 import { carefulParseOptions, fastParse, LineIndex, YamlLocator } from './positions.js';
@@ -127,12 +128,6 @@ class Walk {
     const as = this.walked.get(real);
     return as === undefined ? undefined : `the directory it leads to is read already, as ${as}`;
   }
-}
-
-/** Whether `inner` is `outer` or below it (real, absolute paths). */
-function within(inner: string, outer: string): boolean {
-  const rel = relative(outer, inner);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** The span naming a directory entry (no line: the entry itself, not its content). */

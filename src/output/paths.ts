@@ -4,7 +4,8 @@
  * @module
  */
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { within } from '../util/paths.js';
 
 /** The manifest at the root of the output directory: what meshc wrote. */
 export const MANIFEST_NAME = 'meshc-manifest.json';
@@ -48,12 +49,6 @@ export function realish(p: string): string {
       abs = parent;
     }
   }
-}
-
-/** Whether `inner` is `outer` or below it (both absolute, normalised). */
-function within(inner: string, outer: string): boolean {
-  const rel = relative(outer, inner);
-  return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
 }
 
 /**
