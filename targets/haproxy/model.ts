@@ -189,68 +189,59 @@ function wordCount(line: Line): number {
   let n = line.words.length;
   if (line.cond && line.cond.length > 0) {
     n += 1 + (line.cond.length - 1);
-    for (const alt of line.cond) for (const t of alt) n += t.acl !== undefined ? 1 : 4 + (t.match ? 2 : 0) + (t.ops?.length ?? 0) + (t.patterns?.length ?? 0);
+    for (const alt of line.cond) for (const t of alt) n += termSize(t);
   }
   return n;
 }
 
+/** How many words a test takes in a condition (`{ fetch [-m m] [ops] [-- patterns] }`, or an ACL's name). */
+function termSize(t: Term): number {
+  return t.acl !== undefined ? 1 : 4 + (t.match ? 2 : 0) + (t.ops?.length ?? 0) + (t.patterns?.length ?? 0);
+}
+
 /**
  * Keeps every line within HAProxy's word limit without changing what it does: a test with a long
- * pattern list becomes a named ACL declared over several `acl` lines (HAProxy ORs them), and a line
- * whose alternatives are still too many becomes one line per alternative (every multi-alternative
- * line this target emits is a set-var to a constant or a final answer, for which that is the same).
+ * pattern list becomes a named ACL declared over several `acl` lines (HAProxy ORs them); an
+ * alternative of many tests (a route rule matching many headers) has its tests, largest first,
+ * become named ACLs of their own (one word each in the line) until it fits; and a line whose
+ * alternatives are still too many becomes one line per alternative (every multi-alternative line
+ * this target emits is a set-var to a constant or a final answer, for which that is the same).
  */
 export function fitSection(lines: readonly Line[]): Line[] {
   const out: Line[] = [];
   let acls = 0;
+  /** Declares a test as a named ACL (its patterns over as many `acl` lines as needed); the test naming it. */
+  const hoist = (t: Term): Term => {
+    const name = `long${++acls}`;
+    const head = ['acl', name, t.fetch, ...(t.match ? ['-m', t.match] : []), ...(t.ops ?? [])];
+    const patterns = t.patterns ?? [];
+    if (patterns.length === 0) out.push({ words: head });
+    for (let i = 0; i < patterns.length; i += ACL_CHUNK) out.push({ words: [...head, '--', ...patterns.slice(i, i + ACL_CHUNK)] });
+    const hoisted: Term = { fetch: '', acl: name };
+    if (t.not) hoisted.not = true;
+    return hoisted;
+  };
   for (const line of lines) {
     if (wordCount(line) <= MAX_WORDS) {
       out.push(line);
       continue;
     }
-    const cond = (line.cond ?? []).map((alt) =>
-      alt.map((t) => {
-        if (!t.patterns || t.patterns.length <= 8) return t;
-        const name = `long${++acls}`;
-        for (let i = 0; i < t.patterns.length; i += ACL_CHUNK) {
-          const head = ['acl', name, t.fetch, ...(t.match ? ['-m', t.match] : []), ...(t.ops ?? []), '--'];
-          out.push({ words: [...head, ...t.patterns.slice(i, i + ACL_CHUNK)] });
-        }
-        const hoisted: Term = { fetch: '', acl: name };
-        if (t.not) hoisted.not = true;
-        return hoisted;
-      }),
-    );
+    const cond = (line.cond ?? []).map((alt) => alt.map((t) => (t.patterns && t.patterns.length > 8 ? hoist(t) : t)));
     const fitted: Line = { ...line, cond };
     if (wordCount(fitted) <= MAX_WORDS) {
       out.push(fitted);
       continue;
     }
     for (const alt of cond) {
-      // An alternative of many tests (a route rule matching many headers): each test, largest first,
-      // becomes a named ACL of its own (one word in the line, `!name` when negated), until it fits.
-      const one: Line = { ...line, cond: [alt.slice()] };
-      const terms = one.cond![0]!;
-      const order = terms.map((t, i) => i).filter((i) => terms[i]!.acl === undefined).sort((a, b) => termSize(terms[b]!) - termSize(terms[a]!));
+      const terms = alt.slice();
+      const one: Line = { ...line, cond: [terms] };
+      const order = terms.map((_, i) => i).filter((i) => terms[i]!.acl === undefined).sort((a, b) => termSize(terms[b]!) - termSize(terms[a]!));
       for (const i of order) {
         if (wordCount(one) <= MAX_WORDS) break;
-        const t = terms[i]!;
-        const name = `long${++acls}`;
-        out.push({ words: ['acl', name, t.fetch, ...(t.match ? ['-m', t.match] : []), ...(t.ops ?? []), ...(t.patterns && t.patterns.length > 0 ? ['--', ...t.patterns] : [])] });
-        const hoisted: Term = { fetch: '', acl: name };
-        if (t.not) hoisted.not = true;
-        terms[i] = hoisted;
+        terms[i] = hoist(terms[i]!);
       }
       out.push(one);
     }
-    // (One line per alternative, as before, is the same for the lines this target emits: a
-    // set-var to a constant or a final answer.)
-    if (cond.length > 1) continue;
   }
   return out;
-}
-
-/** How many words a test takes in a condition (`{ fetch [-m m] [ops] [-- patterns] }`). */
-function termSize(t: Term): number {
-  return t.acl !== undefined ? 1 : 4 + (t.match ? 2 : 0) + (t.ops?.length ?? 0) + (t.patterns?.length ?? 0);
 }
