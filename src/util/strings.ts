@@ -104,3 +104,31 @@ export function flat(s: string): string {
   s.charCodeAt(0);
   return s;
 }
+
+/**
+ * Characters JSON leaves as they are that a YAML reader may not keep: DEL and the C1 controls
+ * (U+0085 is a line break to YAML 1.1 readers such as kubectl's, which fold it to a space), the line
+ * and paragraph separators, the BOM.
+ */
+// eslint-disable-next-line no-control-regex
+const YAML_ONLY_ESCAPE = /[\u007f-\u009f\u2028\u2029\ufeff]/;
+// eslint-disable-next-line no-control-regex
+const YAML_ONLY_ESCAPES = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+
+/** A double-quoted YAML scalar: the JSON string, with the characters of {@link hasYamlOnlyEscapes} written as `\uXXXX`. */
+export function yamlQuoted(s: string): string {
+  // Printable ASCII without a quote or a backslash (most quoted strings: addresses, durations,
+  // paths) needs no escape at all.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 34 || c === 92 || c >= 0x7f) {
+      return JSON.stringify(s).replace(YAML_ONLY_ESCAPES, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    }
+  }
+  return '"' + s + '"';
+}
+
+/** Whether `s` holds a character that {@link yamlQuoted} escapes beyond JSON (its quoted text is then longer than its JSON). */
+export function hasYamlOnlyEscapes(s: string): boolean {
+  return YAML_ONLY_ESCAPE.test(s);
+}

@@ -13,6 +13,7 @@
  * faster than a general YAML library, which matters at thousands of sidecars.)
  * @module
  */
+import { yamlQuoted } from '../../src/util/strings.js';
 
 // YAML 1.1 keywords, and the exponent-only form some YAML 1.1 float resolvers accept (`e5`).
 const YAML11_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|nan|NaN|NAN|inf|Inf|INF|[eE][-+]?[0-9]+)$/;
@@ -20,22 +21,6 @@ const YAML11_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|
 // breaks other than LF, the BOM), and lines a literal block would not keep exactly.
 // eslint-disable-next-line no-control-regex
 const NOT_IN_BLOCK = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029\uFEFF]/;
-// eslint-disable-next-line no-control-regex
-const ESCAPE_EXTRA = /[\u007F-\u009F\u2028\u2029\uFEFF]/g;
-
-/** A double-quoted YAML scalar (JSON escapes, plus the characters YAML treats as breaks or non-printable). */
-function quoted(s: string): string {
-  // Printable ASCII without a quote or a backslash (most quoted strings: addresses, durations,
-  // paths) needs no escape at all.
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 34 || c === 92 || c >= 0x7f) {
-      return JSON.stringify(s).replace(ESCAPE_EXTRA, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    }
-  }
-  return '"' + s + '"';
-}
-
 /** Whether a multi-line string can be a literal block that reads back exactly. */
 function blockable(s: string): boolean {
   if (!s.includes('\n') || NOT_IN_BLOCK.test(s)) return false;
@@ -72,7 +57,7 @@ function plainOk(s: string): boolean {
 }
 
 function str(s: string): string {
-  return plainOk(s) ? s : quoted(s);
+  return plainOk(s) ? s : yamlQuoted(s);
 }
 
 /** A literal block for `s` at `indent` spaces (the key's indent + 2). */

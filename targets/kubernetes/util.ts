@@ -4,7 +4,7 @@
  * @module
  */
 import { hash } from 'node:crypto';
-import { compareStrings, sortStrings } from '../../src/util/strings.js';
+import { compareStrings, hasYamlOnlyEscapes, sortStrings, yamlQuoted } from '../../src/util/strings.js';
 
 export { compareStrings };
 
@@ -208,33 +208,17 @@ function keyText(k: string): KeyText {
   return t;
 }
 
-/**
- * Characters JSON leaves as they are that a YAML reader may not: DEL and C1 controls (U+0085 is a
- * line break to YAML 1.1 readers such as kubectl's, which fold it to a space), the line and
- * paragraph separators, the BOM. Written as `\uXXXX` escapes in a double-quoted scalar.
- */
-// eslint-disable-next-line no-control-regex
-const YAML_ESCAPE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
-
-/** A double-quoted YAML scalar: the JSON string, with {@link YAML_ESCAPE} characters escaped. */
-function quoted(v: string): string {
-  const j = JSON.stringify(v);
-  YAML_ESCAPE.lastIndex = 0;
-  return YAML_ESCAPE.test(j) ? j.replace(YAML_ESCAPE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`) : j;
-}
-
-/** A string's single-line YAML text; plain strings are ASCII, quoted ones JSON (with {@link YAML_ESCAPE} escaped). */
+/** A string's single-line YAML text; plain strings are ASCII, quoted ones JSON (with `yamlQuoted`'s further escapes). */
 function stringText(v: string): string {
   const c0 = v.charCodeAt(0);
-  if (c0 >= 48 && c0 <= 57) return PLAIN_QUANTITY.test(v) ? v : quoted(v);
-  return isPlain(v) ? v : quoted(v);
+  if (c0 >= 48 && c0 <= 57) return PLAIN_QUANTITY.test(v) ? v : yamlQuoted(v);
+  return isPlain(v) ? v : yamlQuoted(v);
 }
 
-/** The canonical JSON size of a string whose YAML text is `text` (plain: ASCII, quoted: its JSON, but for {@link YAML_ESCAPE} characters). */
+/** The canonical JSON size of a string whose YAML text is `text` (plain: ASCII, quoted: its JSON, but for `yamlQuoted`'s further escapes). */
 function stringBytes(v: string, text: string): number {
   if (text === v) return v.length + 2;
-  YAML_ESCAPE.lastIndex = 0;
-  return YAML_ESCAPE.test(v) ? Buffer.byteLength(JSON.stringify(v)) : utf8Bytes(text);
+  return hasYamlOnlyEscapes(v) ? Buffer.byteLength(JSON.stringify(v)) : utf8Bytes(text);
 }
 
 function utf8Bytes(s: string): number {
