@@ -147,7 +147,8 @@ type FileOp = 'create' | 'replace' | 'unchanged' | 'blocked';
  * it arrives, and keeps the diffs (up to {@link CHECK_DIFF_CHARS}), not the texts.
  */
 export class Planner {
-  private readonly owned: Set<string>;
+  /** The previous manifest's files: path → sha256 of what meshc wrote there. */
+  private readonly owned: Map<string, string>;
   /** Every emitted path, and every directory above one (for file/directory clashes). */
   private readonly paths = new Set<string>();
   private readonly dirs = new Set<string>();
@@ -180,7 +181,7 @@ export class Planner {
     /** Stages a changed file from its bytes (valid only during the call). */
     private readonly stage?: (path: string, bytes: Uint8Array) => void,
   ) {
-    this.owned = new Set((prevManifest?.files ?? []).map((f) => f.path));
+    this.owned = new Map((prevManifest?.files ?? []).map((f) => [f.path, f.sha256]));
   }
 
   private dirOf(rel: string) {
@@ -193,19 +194,16 @@ export class Planner {
     return s;
   }
 
-  /** The previous manifest's hashes by path (made on first use: a file or directory in the way is rare). */
-  private hashes: Map<string, string> | undefined;
-
   /**
    * Whether a file on disk is meshc's as it wrote it: listed in the previous manifest, with that
    * content (its sha256). Only such a file is removed when it is no longer emitted ({@link finish}),
    * so only such a file may stand where a directory or a file now goes.
    */
   private ownsAsWritten(rel: string): boolean {
-    if (!this.owned.has(rel)) return false;
-    this.hashes ??= new Map((this.prevManifest?.files ?? []).map((f) => [f.path, f.sha256]));
+    const written = this.owned.get(rel);
+    if (written === undefined) return false;
     try {
-      return sha256(readFileSync(join(this.outDir, rel))) === this.hashes.get(rel);
+      return sha256(readFileSync(join(this.outDir, rel))) === written;
     } catch {
       return false;
     }
