@@ -9,7 +9,7 @@ import type { Document, Node } from 'yaml';
 import { DiagnosticBag } from '../diagnostics/bag.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { within } from '../util/paths.js';
-import { closest } from '../util/strings.js';
+import { closest, compareStrings } from '../util/strings.js';
 import { LoadCodes } from './codes.js';
 import { carefulParseOptions, fastParse, LineIndex, YamlLocator } from './positions.js';
 import { Prefetcher } from './prefetch.js';
@@ -62,7 +62,7 @@ const API_VERSION = 'meshc/v1alpha1';
  * why, MC1001), and reported otherwise (it may have been a directory of mesh files).
  */
 function listYaml(dir: string, out: string[], bag: DiagnosticBag, root: string, walking: Walk): void {
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareStrings(a.name, b.name));
   // A meshc output tree below the input (`--out ./out` inside the mesh) is not part of the mesh.
   if (walking.chain.size > 1 && entries.some((e) => e.isFile() && e.name === 'meshc-manifest.json')) return;
   for (const e of entries) {

@@ -6,6 +6,7 @@
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { within } from '../util/paths.js';
+import { compareStrings } from '../util/strings.js';
 
 /** The manifest at the root of the output directory: what meshc wrote. */
 export const MANIFEST_NAME = 'meshc-manifest.json';
@@ -112,7 +113,7 @@ export function meshFileIn(dir: string): string | undefined {
     const rel = stack.pop()!;
     let entries: Dirent[];
     try {
-      entries = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      entries = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => compareStrings(a.name, b.name));
     } catch {
       continue;
     }
