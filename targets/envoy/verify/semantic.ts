@@ -105,6 +105,17 @@ const REGEX_MATCHERS = new Set(['safe_regex', 'safe_regex_match', 'pattern']);
 /** re2-wasm's RE2, loaded on first use (only --verify needs it). */
 let re2: (new (pattern: string, flags: string) => unknown) | undefined;
 
+/** Why RE2 refuses a pattern, or undefined when it compiles it (its WebAssembly object freed: re2-wasm's heap is small and fixed). */
+export function re2Problem(pattern: string): string | undefined {
+  re2 ??= (createRequire(import.meta.url)('re2-wasm') as { RE2: NonNullable<typeof re2> }).RE2;
+  try {
+    (new re2(pattern, 'u') as { wrapper?: { delete?: () => void } }).wrapper?.delete?.();
+    return undefined;
+  } catch (err) {
+    return String((err as Error).message ?? err).replace(/^Invalid regular expression: .*?: /, '');
+  }
+}
+
 /** Every RegexMatcher's `regex` must compile in RE2, which Envoy compiles them with at start-up. */
 function checkRegexes(b: Norm, c: MessageChecker, at: (o: unknown, fallback: Norm) => { off: number; path: string }): void {
   const stack: unknown[] = [b];
@@ -118,15 +129,10 @@ function checkRegexes(b: Norm, c: MessageChecker, at: (o: unknown, fallback: Nor
     if (!o) continue;
     for (const [k, x] of Object.entries(o)) {
       const m = obj(x);
-      if (m && REGEX_MATCHERS.has(k) && typeof m.regex === 'string') {
-        re2 ??= (createRequire(import.meta.url)('re2-wasm') as { RE2: NonNullable<typeof re2> }).RE2;
-        try {
-          const r = new re2(m.regex, 'u') as { wrapper?: { delete?: () => void } };
-          r.wrapper?.delete?.(); // (re2-wasm's heap is small and fixed)
-        } catch (err) {
-          const w = at(m, o);
-          c.report(EnvoyCodes.BadRegex, w.off, w.path, { regex: m.regex, reason: String((err as Error).message ?? err).replace(/^Invalid regular expression: .*?: /, '') });
-        }
+      const problem = m && REGEX_MATCHERS.has(k) && typeof m.regex === 'string' ? re2Problem(m.regex) : undefined;
+      if (problem !== undefined) {
+        const w = at(m, o);
+        c.report(EnvoyCodes.BadRegex, w.off, w.path, { regex: String(m!.regex), reason: problem });
       }
       if (x && typeof x === 'object') stack.push(x);
     }
